@@ -1,0 +1,120 @@
+"""The case's figures: raw values from ``data/case.yml`` and the figures derived from them.
+
+Every number that appears in the site's text, its charts and the quiz keys is
+looked up here by a dotted name such as ``kyc.success_rate_pct``, so that it is
+typed once (raw) or computed once (derived) and can never drift.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    value: Any
+    source: str  # a fact id (A1..A22), a document id, or "derived from ..."
+    unit: str = ""
+    decimals: int | None = None
+
+    def formatted(self) -> str:
+        """The value as the site prints it: thousands separators, the set decimals, the unit."""
+        v = self.value
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            text = v.strftime("%-d %B %Y") if isinstance(v, _dt.date) else str(v)
+        elif self.decimals is not None:
+            text = f"{v:,.{self.decimals}f}"
+        else:
+            text = f"{v:,}"
+        return f"{text} {self.unit}".strip()
+
+
+# name -> (function of the raw values, unit, decimals shown, the raw names it uses)
+DERIVED: dict[str, tuple[Callable[[dict], float], str, int]] = {
+    # KYC account trading (A9, A10)
+    "kyc.rate_implied_sale": (lambda r: r["kyc.sale_price_cny"] / r["kyc.sale_price_usdt"], "CNY per USDT", 2),
+    "kyc.rate_implied_cost": (lambda r: r["kyc.cost_per_account_cny"] / r["kyc.cost_per_account_usdt"], "CNY per USDT", 3),
+    "kyc.success_rate_pct": (lambda r: 100 * r["kyc.accounts_opened"] / r["kyc.accounts_applied"], "%", 2),
+    "kyc.profit_usdt": (lambda r: r["kyc.revenue_usdt"] - r["kyc.cost_usdt"], "USDT", 0),
+    "kyc.return_on_cost_pct": (lambda r: 100 * (r["kyc.revenue_usdt"] - r["kyc.cost_usdt"]) / r["kyc.cost_usdt"], "%", 1),
+    "kyc.revenue_per_opened_usdt": (lambda r: r["kyc.revenue_usdt"] / r["kyc.accounts_opened"], "USDT", 0),
+    "kyc.cost_check_usdt": (lambda r: r["kyc.accounts_applied"] * r["kyc.cost_per_account_usdt"], "USDT", 0),
+    "kyc.breakeven_success_rate_pct": (lambda r: 100 * r["kyc.cost_per_account_usdt"] / r["kyc.sale_price_usdt"], "%", 1),
+    "kyc.breakeven_accounts": (lambda r: r["kyc.accounts_applied"] * r["kyc.cost_per_account_usdt"] / r["kyc.sale_price_usdt"], "accounts", 0),
+    # The wallet case (A14)
+    "courts.rate_implied_claim": (lambda r: r["courts.claim_cny"] / r["courts.claim_usdt"], "CNY per USDT", 3),
+    # Mining: the M21S lot (A19)
+    "mining.machine_power_w": (lambda r: r["mining.machine_hashrate_ths"] * r["mining.machine_efficiency_w_per_th"], "W", 0),
+    "mining.lot_hashrate_phs": (lambda r: r["mining.lot_machines"] * r["mining.machine_hashrate_ths"] / 1000, "PH/s", 2),
+    "mining.lot_power_kw": (lambda r: r["mining.lot_machines"] * r["mining.machine_hashrate_ths"] * r["mining.machine_efficiency_w_per_th"] / 1000, "kW", 1),
+    "mining.lot_energy_kwh_per_day": (lambda r: 24 * r["mining.lot_machines"] * r["mining.machine_hashrate_ths"] * r["mining.machine_efficiency_w_per_th"] / 1000, "kWh", 1),
+    "mining.machine_energy_kwh_per_day": (lambda r: 24 * r["mining.machine_hashrate_ths"] * r["mining.machine_efficiency_w_per_th"] / 1000, "kWh", 2),
+    "mining.lot_tariff_surcharge_cny_per_day": (lambda r: 24 * r["mining.lot_machines"] * r["mining.machine_hashrate_ths"] * r["mining.machine_efficiency_w_per_th"] / 1000 * r["mining.differential_tariff_cny_per_kwh"], "CNY", 2),
+    "mining.lot_secondhand_value_low_cny": (lambda r: r["mining.lot_machines"] * r["mining.secondhand_price_low_cny"], "CNY", 0),
+    "mining.lot_secondhand_value_high_cny": (lambda r: r["mining.lot_machines"] * r["mining.secondhand_price_high_cny"], "CNY", 0),
+    # Zhejiang's screening funnel (A22)
+    "zhejiang.flagged_share_pct": (lambda r: 100 * r["zhejiang.ips_flagged"] / r["zhejiang.ips_screened"], "%", 2),
+    "zhejiang.examined_ip_share_pct": (lambda r: 100 * r["zhejiang.ips_examined"] / r["zhejiang.ips_flagged"], "%", 1),
+    "zhejiang.examined_unit_share_pct": (lambda r: 100 * r["zhejiang.units_examined"] / r["zhejiang.units_flagged"], "%", 1),
+    "zhejiang.ips_per_flagged_unit": (lambda r: r["zhejiang.ips_flagged"] / r["zhejiang.units_flagged"], "IPs per unit", 2),
+}
+
+
+def find_project_root(start: Path | None = None) -> Path:
+    """The nearest folder at or above ``start`` (default: cwd) holding ``data/case.yml``."""
+    import os
+
+    env = os.environ.get("CASELAB_PROJECT")
+    if env:
+        return Path(env).resolve()
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "data" / "case.yml").is_file():
+            return folder
+    raise FileNotFoundError(
+        f"no caselab project found at or above {here} (looked for data/case.yml); "
+        "run the command inside the project or set CASELAB_PROJECT"
+    )
+
+
+def _flatten(data: dict, prefix: str = "") -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for key, entry in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(entry, dict) and "value" in entry:
+            out[name] = entry
+        elif isinstance(entry, dict):
+            out.update(_flatten(entry, name + "."))
+        else:
+            out[name] = {"value": entry, "source": ""}
+    return out
+
+
+@lru_cache(maxsize=8)
+def _load(path: Path) -> dict[str, Figure]:
+    raw = _flatten(yaml.safe_load(path.read_text(encoding="utf-8")))
+    figures = {n: Figure(n, e["value"], str(e.get("source", ""))) for n, e in raw.items()}
+    values = {n: f.value for n, f in figures.items()}
+    for name, (fn, unit, decimals) in DERIVED.items():
+        figures[name] = Figure(name, fn(values), "derived", unit, decimals)
+    return figures
+
+
+def load_figures(root: Path | None = None) -> dict[str, Figure]:
+    """All figures of the project at ``root``, raw and derived, by dotted name."""
+    root = root or find_project_root()
+    return _load((Path(root) / "data" / "case.yml").resolve())
+
+
+def figure(name: str, root: Path | None = None) -> Figure:
+    figures = load_figures(root)
+    try:
+        return figures[name]
+    except KeyError:
+        raise KeyError(f"unknown figure {name!r}; known: {', '.join(sorted(figures))}") from None
