@@ -1,0 +1,249 @@
+"""The checking rules, one function per question type.
+
+``check(question, answer)`` turns what a sheet holds into an ``Outcome``: a
+status word, points, and one plain sentence for the student.  Messages never
+contain the key.  The rules are written down for students in docs/checking.md.
+"""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .answers import Answer
+from .quiz import Question
+
+STATUSES = ("correct", "partial", "wrong", "unanswered", "invalid", "error")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    module: str
+    id: str
+    type: str
+    status: str
+    points: float
+    max_points: float
+    message: str = ""
+    hint: str = ""
+    given: str = ""  # the answer in a canonical form (for class reports), "" if none
+
+    def as_dict(self) -> dict:
+        return {"module": self.module, "id": self.id, "type": self.type, "status": self.status,
+                "points": self.points, "max_points": self.max_points}
+
+
+class _Invalid(Exception):
+    """The answer is not of the form the question asks for; the message says what form is expected."""
+
+
+def _is_number(v: Any) -> bool:
+    return type(v) in (int, float) and (type(v) is int or math.isfinite(v))
+
+
+def _letter(v: Any, allowed: list[str], what: str) -> str:
+    if type(v) is not str:
+        raise _Invalid(f"{what} must be a letter in quotes, like \"{allowed[0]}\"")
+    letter = v.strip().strip("()[].,").upper()
+    if letter not in allowed:
+        raise _Invalid(f"{letter or repr(v)} is not one of {', '.join(allowed)}")
+    return letter
+
+
+def _letters(v: Any, allowed: list[str]) -> list[str]:
+    if type(v) is str:
+        items = [c for c in re.split(r"[\s,;]+", v.strip()) if c]
+        if len(items) == 1 and len(items[0]) > 1:
+            items = list(items[0])
+        v = items
+    if type(v) is not list:
+        raise _Invalid(f"answer with a list of letters, like [\"{allowed[0]}\", \"{allowed[-1]}\"]")
+    return [_letter(x, allowed, "each item") for x in v]
+
+
+def _options(q: Question, field: str = "options") -> list[str]:
+    return [str(k).upper() for k in q.spec[field]]
+
+
+def _score(q: Question, fraction: float, message: str = "") -> tuple[str, float, str]:
+    fraction = max(0.0, min(1.0, fraction))
+    status = "correct" if fraction >= 1 else "partial" if fraction > 0 else "wrong"
+    return status, round(q.points * fraction, 4), message
+
+
+# --- one function per type: (question, value) -> (status, points, message) --------------
+
+def check_choice(q: Question, v: Any):
+    letter = _letter(v, _options(q), "the answer")
+    return _score(q, float(letter == q.key.upper())) + (letter,)
+
+
+def check_multi(q: Question, v: Any):
+    picked = set(_letters(v, _options(q)))
+    key = {k.upper() for k in q.key}
+    right, wrong = len(picked & key), len(picked - key)
+    status, points, _ = _score(q, (right - wrong) / len(key))
+    msg = "" if status == "correct" else f"{right} right pick(s) and {wrong} wrong pick(s); each wrong pick cancels a right one"
+    return status, points, msg, "".join(sorted(picked))
+
+
+def _tolerance(q: Question) -> float:
+    if "tolerance" in q.spec:
+        return float(q.spec["tolerance"])
+    return 0.5 * 10 ** -int(q.spec["decimals"]) + 1e-9
+
+
+def check_numeric(q: Question, v: Any):
+    if type(v) is bool:
+        raise _Invalid("True/False is not a number; write the number itself")
+    if type(v) is str:
+        raise _Invalid("write the number without quotes or units, e.g. q1 = 12.5")
+    if not _is_number(v):
+        raise _Invalid("the answer must be a number (int or float)")
+    key, tol, unit = float(q.key), _tolerance(q), q.spec.get("unit", "")
+    given = f"{v:g}"
+    if abs(v - key) <= tol:
+        return "correct", q.points, "", given
+    if q.spec.get("percent") and abs(v * 100 - key) <= tol:
+        return ("wrong", 0.0, "units: the question asks for a percentage (write 12.5 for 12.5 %), "
+                "but your answer looks like a fraction of 1", given)
+    for factor in (1000, 0.001):
+        if key and abs(v * factor - key) <= tol:
+            return "wrong", 0.0, f"units: your answer is off by a factor of 1,000; give it in {unit or 'the unit asked'}", given
+    return "wrong", 0.0, "", given
+
+
+def check_ordering(q: Question, v: Any):
+    items = _options(q, "items")
+    order = _letters(v, items)
+    if sorted(order) != sorted(items):
+        raise _Invalid(f"use each of {', '.join(items)} exactly once")
+    return _score(q, float(order == [k.upper() for k in q.key])) + ("".join(order),)
+
+
+def check_matching(q: Question, v: Any):
+    left = [str(k) for k in q.spec["left"]]
+    right = _options(q, "right")
+    if type(v) is not dict:
+        raise _Invalid("answer with a dictionary pairing each left item with a letter, like {1: \"A\", 2: \"C\"}")
+    unknown = [k for k in v if k not in left]
+    if unknown:
+        raise _Invalid(f"{', '.join(unknown)} is not an item on the left; items are {', '.join(left)}")
+    pairs = {k: _letter(x, right, f"the match for {k}") for k, x in v.items()}
+    key = {str(k): str(x).upper() for k, x in q.key.items()}
+    right_pairs = sum(pairs.get(k) == x for k, x in key.items())
+    status, points, _ = _score(q, right_pairs / len(key))
+    msg = "" if status == "correct" else f"{right_pairs} of {len(key)} pairs right"
+    return status, points, msg, ",".join(f"{k}{pairs[k]}" for k in sorted(pairs))
+
+
+def normalise_text(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = re.sub(r"\s+", "", text)
+    return text.strip(".,;:!?。，；：！？\"'“”")
+
+
+def check_text(q: Question, v: Any):
+    if type(v) is not str:
+        raise _Invalid("the answer must be text in quotes")
+    given = normalise_text(v)
+    if not given:
+        return "unanswered", 0.0, "", ""
+    return _score(q, float(given in {normalise_text(k) for k in q.key})) + (given,)
+
+
+def _same(got: Any, expected: Any, tol: float) -> bool:
+    if type(expected) is bool or type(got) is bool:
+        return type(got) is type(expected) and got == expected
+    if _is_number(expected) and _is_number(got):
+        return abs(got - expected) <= tol
+    if type(expected) is list and type(got) is list:
+        return len(got) == len(expected) and all(_same(g, e, tol) for g, e in zip(got, expected))
+    if type(expected) is dict and type(got) is dict:
+        return got.keys() == {str(k) for k in expected} and all(_same(got[str(k)], e, tol) for k, e in expected.items())
+    return type(got) is type(expected) and got == expected
+
+
+def _call_text(q: Question, args: Any) -> str:
+    args = args if isinstance(args, list) else [args]
+    return f"{q.id}({', '.join(repr(a) for a in args)})"
+
+
+def check_code(q: Question, outputs: list[dict]):
+    cases = q.spec["cases"]
+    tol = float(q.spec.get("tolerance", 1e-9))
+    passed, first_problem = 0, ""
+    for case, out in zip(cases, outputs):
+        if "ok" in out and _same(out["ok"], case["expected"], tol):
+            passed += 1
+            continue
+        if first_problem:
+            continue
+        call = _call_text(q, case["args"])
+        if "error" in out:
+            first_problem = f"{call} raised {out['error']}"
+        elif "invalid" in out:
+            first_problem = f"{call} returned something that is not a plain value: {out['invalid']}"
+        else:
+            first_problem = f"{call} returned {out['ok']!r}, which is not the expected result"
+    status, points, _ = _score(q, passed / len(cases))
+    msg = "" if status == "correct" else f"{passed} of {len(cases)} cases right; {first_problem}"
+    return status, points, msg, f"{passed}/{len(cases)}"
+
+
+def check_memo(q: Question, v: Any, cite_names: Callable[[str], list[str]] | None = None):
+    if type(v) is not str:
+        raise _Invalid("the memo must be text (a string in triple quotes)")
+    if not v.strip():
+        return "unanswered", 0.0, "", ""
+    words = len(re.findall(r"\w+", v))
+    headings = {normalise_text(h) for h in re.findall(r"^\s*#{1,3}\s+(.+?)\s*$", v, flags=re.M)}
+    missing = [s for s in q.spec["sections"] if normalise_text(s) not in headings]
+    cite = q.spec.get("cite") or {}
+    flat = normalise_text(v)
+    names = cite_names or (lambda sid: [sid])
+    cited = [sid for sid in cite.get("from", []) if any(normalise_text(n) in flat for n in names(sid) if n)]
+    problems = []
+    if missing:
+        problems.append(f"missing section heading(s): {', '.join(missing)} (start each with '## ')")
+    lo, hi = int(q.spec["min_words"]), int(q.spec["max_words"])
+    if not lo <= words <= hi:
+        problems.append(f"{words} words; write between {lo} and {hi}")
+    if len(cited) < int(cite.get("min", 0)):
+        problems.append(f"cites {len(cited)} of the listed documents; cite at least {cite['min']} by number or title")
+    status, points, _ = _score(q, (3 - len(problems)) / 3)
+    return status, points, "; ".join(problems), f"{words} words"
+
+
+CHECKERS = {
+    "choice": check_choice, "multi": check_multi, "numeric": check_numeric, "ordering": check_ordering,
+    "matching": check_matching, "text": check_text, "memo": check_memo,
+}
+
+
+def check(q: Question, answer: Answer, cite_names: Callable[[str], list[str]] | None = None) -> Outcome:
+    """The outcome of ``answer`` to ``q``."""
+    def outcome(status: str, points: float = 0.0, message: str = "", given: str = "") -> Outcome:
+        hint = q.hints[0] if q.hints and status in ("wrong", "partial") else ""
+        return Outcome(q.module, q.id, q.type, status, points, q.points, message, hint, given)
+
+    if answer.kind == "unanswered":
+        return outcome("unanswered")
+    if answer.kind == "error":
+        return outcome("error", message=answer.message)
+    if answer.kind == "invalid":
+        return outcome("invalid", message=answer.message)
+    try:
+        if q.type == "code":
+            if answer.kind != "outputs":
+                return outcome("invalid", message=f"{q.id} should be a function (def {q.id}(...))")
+            return outcome(*check_code(q, answer.value))
+        if answer.kind != "value":
+            return outcome("invalid", message="expected a value, not a function")
+        if q.type == "memo":
+            return outcome(*check_memo(q, answer.value, cite_names))
+        return outcome(*CHECKERS[q.type](q, answer.value))
+    except _Invalid as exc:
+        return outcome("invalid", message=str(exc))

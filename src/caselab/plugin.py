@@ -1,0 +1,191 @@
+"""The pytest plugin: each quiz question is a pytest item, checked against a folder of answer sheets.
+
+Registered through the ``pytest11`` entry point.  Quizzes are collected only
+when a folder of sheets is named, so a project's own test run never fails
+because its sheets are blank:
+
+    python -m pytest tests/quizzes --answers exercises      # or CASELAB_ANSWERS=exercises
+
+A wrong answer reads as one sentence, ``-k``, ``-x``, markers and
+``--junitxml`` work on questions, and the run ends with a score table.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from .answers import SheetAnswers, collect
+from .checking import Outcome, check
+from .figures import find_project_root
+from .quiz import TYPES, QuizError, load_quiz
+from .sources import cite_names
+
+ANSWERS_HELP = "folder of answer sheets <module>.py to check the quizzes in tests/quizzes/ against " \
+               "(also: env CASELAB_ANSWERS, ini caselab_answers); without it quizzes are not collected"
+JSON_HELP = "write the results as JSON to this file"
+ANSWERS_KEY = pytest.StashKey[dict]()
+OUTCOMES_KEY = pytest.StashKey[list]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("caselab", "caselab quizzes")
+    group.addoption("--answers", dest="caselab_answers", metavar="DIR", default=None, help=ANSWERS_HELP)
+    group.addoption("--caselab-json", dest="caselab_json", metavar="FILE", default=None, help=JSON_HELP)
+    group.addoption("--caselab-quiet-hints", dest="caselab_no_hints", action="store_true",
+                    help="do not show hints for wrong answers")
+    parser.addini("caselab_answers", ANSWERS_HELP, default="")
+
+
+def answers_dir(config: pytest.Config) -> Path | None:
+    """The sheets folder: command line, then CASELAB_ANSWERS, then the ini file."""
+    value = config.getoption("caselab_answers") or os.environ.get("CASELAB_ANSWERS") or config.getini("caselab_answers")
+    if not value:
+        return None
+    folder = Path(value)
+    if not folder.is_absolute():
+        folder = Path(config.invocation_params.dir) / folder
+    if not folder.is_dir():
+        raise pytest.UsageError(f"--answers: {value} is not a folder of answer sheets")
+    return folder
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[ANSWERS_KEY] = {}
+    config.stash[OUTCOMES_KEY] = []
+    config.addinivalue_line("markers", "caselab_type(name): the question's type (choice, numeric, code, ...)")
+    for name in TYPES:
+        config.addinivalue_line("markers", f"{name}: a {name} question of a caselab quiz")
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector):
+    if file_path.suffix in (".yml", ".yaml") and file_path.parent.name == "quizzes":
+        if answers_dir(parent.config) is not None:
+            return QuizFile.from_parent(parent, path=file_path)
+    return None
+
+
+class QuizFile(pytest.File):
+    def collect(self):
+        try:
+            quiz = load_quiz(self.path)
+        except QuizError as exc:
+            raise self.CollectError(str(exc)) from None
+        self.quiz = quiz
+        for q in quiz.questions:
+            item = QuestionItem.from_parent(self, name=q.id, question=q)
+            item.add_marker(pytest.mark.caselab_type(q.type))
+            item.add_marker(getattr(pytest.mark, q.type))
+            yield item
+
+    def sheet_answers(self) -> SheetAnswers:
+        cache = self.config.stash[ANSWERS_KEY]
+        if self.quiz.module not in cache:
+            cache[self.quiz.module] = collect([self.quiz], answers_dir(self.config))[self.quiz.module]
+        return cache[self.quiz.module]
+
+
+class QuestionFailed(Exception):
+    def __init__(self, outcome: Outcome):
+        super().__init__(outcome.status)
+        self.outcome = outcome
+
+
+class QuestionItem(pytest.Item):
+    def __init__(self, *, question, **kwargs):
+        super().__init__(**kwargs)
+        self.question = question
+
+    def runtest(self) -> None:
+        sheet = self.parent.sheet_answers()
+        root = find_project_root(self.path.parent)
+        outcome = check(self.question, sheet.answers[self.question.id], cite_names(root))
+        self.outcome = outcome
+        self.sheet_problem = sheet.problem
+        if outcome.status == "unanswered":
+            pytest.skip("not answered yet")
+        if outcome.status != "correct":
+            raise QuestionFailed(outcome)
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, QuestionFailed):
+            return describe(excinfo.value.outcome, hints=not self.config.getoption("caselab_no_hints"))
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self):
+        return self.path, None, f"{self.question.nodeid}: {self.question.title}"
+
+
+def describe(o: Outcome, hints: bool = True) -> str:
+    """One plain line for a student: status, points, what is wrong, and a hint."""
+    text = f"{o.status} {o.points:g}/{o.max_points:g}"
+    if o.message:
+        text += f": {o.message}"
+    if hints and o.hint:
+        text += f" (hint: {o.hint})"
+    return text
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = (yield).get_result()
+    outcome = getattr(item, "outcome", None)
+    if isinstance(item, QuestionItem) and outcome is not None and call.when == "call" or (
+            isinstance(item, QuestionItem) and outcome is not None and report.skipped):
+        report.caselab = outcome.as_dict()
+        report.caselab_line = describe(outcome, hints=not item.config.getoption("caselab_no_hints"))
+        item.config.stash[OUTCOMES_KEY].append(outcome)
+        if item.sheet_problem and not any(
+                o.module == outcome.module for o in item.config.stash[OUTCOMES_KEY][:-1]):
+            report.caselab_line += f"\n    {item.question.module} sheet: {item.sheet_problem}"
+
+
+def pytest_report_teststatus(report, config):
+    line = getattr(report, "caselab_line", None)
+    if line is None or report.when not in ("call", "setup"):
+        return None
+    status = report.caselab["status"]
+    letter = {"correct": ".", "partial": "p", "wrong": "F", "unanswered": "s", "invalid": "I", "error": "E"}[status]
+    return status, letter, line
+
+
+def summary(outcomes: list[Outcome]) -> dict:
+    return {
+        "score": round(sum(o.points for o in outcomes), 4),
+        "max_score": round(sum(o.max_points for o in outcomes), 4),
+        "questions": [o.as_dict() for o in outcomes],
+    }
+
+
+def score_table(outcomes: list[Outcome]) -> list[str]:
+    modules: dict[str, list[Outcome]] = {}
+    for o in outcomes:
+        modules.setdefault(o.module, []).append(o)
+    rows = [("module", "score", "max", "correct", "to do")]
+    for module, items in modules.items():
+        todo = sum(o.status != "correct" for o in items)
+        rows.append((module, f"{sum(o.points for o in items):g}", f"{sum(o.max_points for o in items):g}",
+                     f"{sum(o.status == 'correct' for o in items)}/{len(items)}", str(todo)))
+    total = summary(outcomes)
+    rows.append(("total", f"{total['score']:g}", f"{total['max_score']:g}",
+                 f"{sum(o.status == 'correct' for o in outcomes)}/{len(outcomes)}",
+                 str(sum(o.status != 'correct' for o in outcomes))))
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    return ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows]
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    outcomes = config.stash.get(OUTCOMES_KEY, [])
+    if not outcomes:
+        return
+    terminalreporter.section("caselab score")
+    for line in score_table(outcomes):
+        terminalreporter.write_line(line)
+    path = config.getoption("caselab_json")
+    if path:
+        from .atomic import write_text
+
+        write_text(Path(path), json.dumps(summary(outcomes), indent=2) + "\n")
+        terminalreporter.write_line(f"results written to {path}")

@@ -1,0 +1,201 @@
+"""Quiz definitions: load ``tests/quizzes/<module>.yml`` into checked, immutable objects.
+
+A quiz file is data; this module only reads and validates it.  Each bad field
+is reported with the file and the question it sits in.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .figures import find_project_root, load_figures
+
+TYPES = ("choice", "multi", "numeric", "ordering", "matching", "text", "code", "memo")
+ARTICLE_FACT = re.compile(r"^A([1-9]|1[0-9]|2[0-2])$")
+QUESTION_ID = re.compile(r"^q[0-9]+$")
+
+
+class QuizError(ValueError):
+    """A quiz file that does not follow the schema in AUTHORING.md."""
+
+
+@dataclass(frozen=True)
+class Question:
+    module: str
+    id: str
+    type: str
+    points: float
+    title: str
+    prompt: str
+    explanation: str
+    sources: tuple[str, ...]
+    hints: tuple[str, ...] = ()
+    key: Any = None  # resolved: figures replaced by their values
+    spec: dict = field(default_factory=dict)  # the type's own fields (options, unit, cases, ...)
+
+    @property
+    def nodeid(self) -> str:
+        return f"{self.module}/{self.id}"
+
+
+@dataclass(frozen=True)
+class Quiz:
+    module: str
+    title: str
+    path: Path
+    questions: tuple[Question, ...]
+
+    def question(self, qid: str) -> Question:
+        for q in self.questions:
+            if q.id == qid:
+                return q
+        raise KeyError(f"{self.module} has no question {qid!r}")
+
+    @property
+    def max_score(self) -> float:
+        return sum(q.points for q in self.questions)
+
+
+def _resolve(value: Any, figures: dict, where: str) -> Any:
+    """Replace ``{figure: name}`` anywhere in a key or expected output by the figure's value."""
+    if isinstance(value, dict) and set(value) == {"figure"}:
+        name = value["figure"]
+        if name not in figures:
+            raise QuizError(f"{where}: unknown figure {name!r} (see data/case.yml and src/caselab/figures.py)")
+        return figures[name].value
+    if isinstance(value, list):
+        return [_resolve(v, figures, where) for v in value]
+    if isinstance(value, dict):
+        return {k: _resolve(v, figures, where) for k, v in value.items()}
+    return value
+
+
+def _letters(value: Any, where: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise QuizError(f"{where}: key must be a list of letters")
+    return [v.upper() for v in value]
+
+
+def _check_spec(q: dict, where: str) -> None:
+    t = q["type"]
+    need = {
+        "choice": ("options", "key"), "multi": ("options", "key"), "numeric": ("key",),
+        "ordering": ("items", "key"), "matching": ("left", "right", "key"), "text": ("key",),
+        "code": ("signature", "cases", "solution"), "memo": ("sections", "min_words", "max_words"),
+    }[t]
+    for name in need:
+        if name not in q:
+            raise QuizError(f"{where}: a {t} question needs '{name}'")
+    key = q.get("key")
+    if t == "choice" and (not isinstance(key, str) or key.upper() not in map(str.upper, q["options"])):
+        raise QuizError(f"{where}: key {key!r} is not one of the options")
+    if t == "multi" and not set(_letters(key, where)) <= {str(o).upper() for o in q["options"]}:
+        raise QuizError(f"{where}: key {key!r} names letters that are not options")
+    if t == "ordering" and sorted(_letters(key, where)) != sorted(str(i).upper() for i in q["items"]):
+        raise QuizError(f"{where}: key must order every item exactly once")
+    if t == "matching":
+        if not isinstance(key, dict) or {str(k) for k in key} != {str(k) for k in q["left"]}:
+            raise QuizError(f"{where}: key must pair every left item")
+        if not {str(v).upper() for v in key.values()} <= {str(r).upper() for r in q["right"]}:
+            raise QuizError(f"{where}: key pairs with a right item that does not exist")
+    if t == "numeric" and "decimals" not in q and "tolerance" not in q:
+        raise QuizError(f"{where}: a numeric question needs 'decimals' or 'tolerance'")
+    if t == "text" and (not isinstance(key, list) or not key or not all(isinstance(k, str) for k in key)):
+        raise QuizError(f"{where}: key must be a non-empty list of accepted answers")
+    if t == "code":
+        m = re.match(r"^def (q[0-9]+)\(", str(q["signature"]))
+        if not m or m.group(1) != q["id"]:
+            raise QuizError(f"{where}: signature must define a function named {q['id']}")
+        if not isinstance(q["cases"], list) or not q["cases"]:
+            raise QuizError(f"{where}: cases must be a non-empty list of {{args, expected}}")
+        for i, case in enumerate(q["cases"]):
+            if not isinstance(case, dict) or "args" not in case or "expected" not in case:
+                raise QuizError(f"{where}: case {i + 1} needs 'args' and 'expected'")
+
+
+def _question(module: str, raw: Any, figures: dict, where: str) -> Question:
+    if not isinstance(raw, dict):
+        raise QuizError(f"{where}: each question must be a mapping")
+    qid = raw.get("id")
+    where = f"{where} question {qid!r}"
+    if not isinstance(qid, str) or not QUESTION_ID.match(qid):
+        raise QuizError(f"{where}: id must look like q1, q2, ...")
+    for name in ("type", "points", "title", "prompt", "explanation", "sources"):
+        if name not in raw:
+            raise QuizError(f"{where}: missing '{name}'")
+    if raw["type"] not in TYPES:
+        raise QuizError(f"{where}: type {raw['type']!r} is not one of {', '.join(TYPES)}")
+    points = raw["points"]
+    if isinstance(points, bool) or not isinstance(points, (int, float)) or points <= 0:
+        raise QuizError(f"{where}: points must be a positive number")
+    sources = raw["sources"]
+    if not isinstance(sources, list) or not sources:
+        raise QuizError(f"{where}: sources must list at least one fact id or document id")
+    _check_spec(raw, where)
+    core = {"id", "type", "points", "title", "prompt", "explanation", "sources", "hints", "key"}
+    spec = {k: _resolve(v, figures, where) for k, v in raw.items() if k not in core}
+    hints = raw.get("hints") or []
+    return Question(
+        module=module, id=qid, type=raw["type"], points=float(points), title=str(raw["title"]).strip(),
+        prompt=str(raw["prompt"]).strip(), explanation=str(raw["explanation"]).strip(),
+        sources=tuple(str(s) for s in sources), hints=tuple(str(h).strip() for h in hints),
+        key=_resolve(raw.get("key"), figures, where), spec=spec,
+    )
+
+
+@lru_cache(maxsize=64)
+def _load_quiz(path: Path, mtime: float, root: Path) -> Quiz:
+    where = str(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise QuizError(f"{where}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict) or "questions" not in data:
+        raise QuizError(f"{where}: expected a mapping with 'module', 'title' and 'questions'")
+    module = data.get("module")
+    if module != path.stem:
+        raise QuizError(f"{where}: module {module!r} must equal the file name {path.stem!r}")
+    figures = load_figures(root)
+    questions = tuple(_question(module, q, figures, where) for q in data["questions"] or [])
+    ids = [q.id for q in questions]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise QuizError(f"{where}: question ids repeat: {', '.join(dupes)}")
+    return Quiz(module=module, title=str(data.get("title", module)), path=path, questions=questions)
+
+
+def load_quiz(path: Path, root: Path | None = None) -> Quiz:
+    path = Path(path).resolve()
+    root = Path(root).resolve() if root else find_project_root(path.parent)
+    return _load_quiz(path, path.stat().st_mtime, root)
+
+
+def module_order(root: Path) -> list[str]:
+    manifest = Path(root) / "data" / "modules.yml"
+    if not manifest.is_file():
+        return []
+    return [m["id"] for m in yaml.safe_load(manifest.read_text(encoding="utf-8")) or []]
+
+
+def quiz_dir(root: Path) -> Path:
+    return Path(root) / "tests" / "quizzes"
+
+
+def load_quizzes(root: Path | None = None, modules: list[str] | None = None) -> dict[str, Quiz]:
+    """The project's quizzes in course order (data/modules.yml), optionally only ``modules``."""
+    root = Path(root) if root else find_project_root()
+    files = {p.stem: p for p in sorted(quiz_dir(root).glob("*.yml"))}
+    if modules:
+        unknown = [m for m in modules if m not in files]
+        if unknown:
+            raise QuizError(
+                f"unknown module {', '.join(unknown)}; available: {', '.join(files) or 'none'}"
+            )
+    order = [m for m in module_order(root) if m in files] + [m for m in files if m not in module_order(root)]
+    chosen = [m for m in order if not modules or m in modules]
+    return {m: load_quiz(files[m], root) for m in chosen}
