@@ -87,7 +87,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--answers", metavar="DIR", help="folder of answer sheets (default: exercises/)")
     p.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     p.add_argument("--no-hints", action="store_true", help="do not show hints")
-    p.add_argument("pytest_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("list", help="list the question bank (no answers)")
@@ -103,7 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "check":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.pytest_args = extra  # check passes other options (-k, -x, --junitxml ...) on to pytest
     try:
         return args.func(args)
     except (QuizError, FileNotFoundError) as exc:
