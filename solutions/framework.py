@@ -11,8 +11,8 @@ Generated from tests/quizzes/framework.yml by `caselab sheets`; edit only the an
 # --------------------------------------------------------------------------------------
 # q1 · choice · 1 point · What the 2013 notice did
 #
-# In December 2013 five regulators issued 《关于防范比特币风险的通知》
-# (银发〔2013〕289号). Which statement best describes its effect?
+# In December 2013 five regulators issued 《关于防范比特币风险的通知》 (银发〔2013〕289号). Which statement
+# best describes its effect?
 #
 #   A. It made it unlawful for individuals to buy, hold or sell bitcoin.
 #   B. It classed bitcoin as a specific virtual commodity without the legal status of
@@ -30,8 +30,7 @@ q1 = 'B'
 # q2 · choice · 1 point · An issuer of 237 but not of 1283
 #
 # Both September 2021 notices were issued jointly by many bodies. Which of these bodies
-# co-issued the Notice 银发〔2021〕237号 but **not** the mining notice
-# 发改运行〔2021〕1283号?
+# co-issued the Notice 银发〔2021〕237号 but **not** the mining notice 发改运行〔2021〕1283号?
 #
 #   A. National Development and Reform Commission (国家发展改革委)
 #   B. People's Bank of China (中国人民银行)
@@ -63,8 +62,8 @@ q3 = ['A', 'B', 'D', 'F']
 # q4 · choice · 1 point · Offshore exchanges
 #
 # An exchange incorporated outside mainland China runs a Chinese-language website and
-# app and
-# accepts mainland residents as customers. How does the Notice (银发〔2021〕237号) treat it?
+# app and accepts mainland residents as customers. How does the Notice (银发〔2021〕237号)
+# treat it?
 #
 #   A. It falls outside the Notice, because Chinese rules reach only firms registered on
 #   the mainland.
@@ -83,10 +82,9 @@ q4 = 'C'
 # q5 · choice · 1 point · Civil validity of virtual-currency contracts
 #
 # After September 2021 a mainland investor pays a private seller for USDT, the seller
-# never
-# delivers, and the investor sues in a mainland court to enforce the contract. What is
-# the
-# civil rule that, as reported, the Notice (银发〔2021〕237号) lays down for such cases?
+# never delivers, and the investor sues in a mainland court to enforce the contract.
+# What is the civil rule that, as reported, the Notice (银发〔2021〕237号) lays down for such
+# cases?
 #
 #   A. The contract is enforced like any sale of goods, because virtual currency is a
 #   commodity.
@@ -104,8 +102,7 @@ q5 = 'B'
 # q6 · choice · 1 point · The document the wallet court relied on
 #
 # In the judgment published at the end of September 2021, a user (pseudonym Zheng) sued
-# a
-# wallet company over lost USDT. Which document did the court rely on to reject the
+# a wallet company over lost USDT. Which document did the court rely on to reject the
 # claim?
 #
 #   A. 银发〔2021〕237号, the Notice issued that month
@@ -203,8 +200,7 @@ q11 = 6
 # q12 · text · 1 point · Bitcoin's legal character in 2013
 #
 # The 2013 notice (银发〔2013〕289号) denied bitcoin the legal status of money and described
-# it
-# instead as a "specific virtual ______". Give the missing English word.
+# it instead as a "specific virtual ______". Give the missing English word.
 #
 # Answer: a short text in quotes, e.g. q12 = "..."; case and spacing do not matter
 q12 = 'commodity'
@@ -214,9 +210,8 @@ q12 = 'commodity'
 # q13 · text · 1 point · The lead body behind 银发
 #
 # Chinese document numbers begin with a prefix that identifies the body which drafted
-# and
-# led the document. Which body does the prefix 银发 in 银发〔2021〕237号 and
-# 银发〔2013〕289号 stand for? Give its English name or abbreviation, or its Chinese name.
+# and led the document. Which body does the prefix 银发 in 银发〔2021〕237号 and 银发〔2013〕289号
+# stand for? Give its English name or abbreviation, or its Chinese name.
 #
 # Answer: a short text in quotes, e.g. q13 = "..."; case and spacing do not matter
 q13 = 'PBoC'
@@ -229,18 +224,15 @@ q13 = 'PBoC'
 # business under the Notice's (银发〔2021〕237号) list of illegal financial activities.
 #
 # - `service` (str) is one of `"exchange"` (swapping one asset for another for
-# customers),
-#   `"dealer"` (buying from and selling to customers on its own account),
-# `"matchmaking"`
-#   (bringing buyers and sellers together), `"pricing"` (publishing quotes or prices for
-#   trades), `"token_sale"` (raising money by issuing tokens), `"derivatives"`
-# (contracts on
-#   virtual-currency prices), `"mining"`, `"custody"` or `"holding"`.
-# - `assets` (list of str) holds the two currency codes of an exchange, e.g.
-#   `["CNY", "BTC"]`; it may be empty for other services. The Notice names Bitcoin,
-# Ether
-#   and Tether as virtual currencies: treat `"BTC"`, `"ETH"` and `"USDT"` as virtual
-#   currency and every other code as fiat money.
+# customers), `"dealer"` (buying from and selling to customers on its own account),
+# `"matchmaking"` (bringing buyers and sellers together), `"pricing"` (publishing quotes
+# or prices for trades), `"token_sale"` (raising money by issuing tokens),
+# `"derivatives"` (contracts on virtual-currency prices), `"mining"`, `"custody"` or
+# `"holding"`.
+# - `assets` (list of str) holds the two currency codes of an exchange, e.g. `["CNY",
+# "BTC"]`; it may be empty for other services. The Notice names Bitcoin, Ether and
+# Tether as virtual currencies: treat `"BTC"`, `"ETH"` and `"USDT"` as virtual currency
+# and every other code as fiat money.
 # - `offshore` (bool): the business is run from outside mainland China.
 # - `serves_mainland` (bool): it provides services to mainland residents.
 #
@@ -251,12 +243,9 @@ q13 = 'PBoC'
 #
 # The rules: an offshore business that does not serve mainland residents is
 # `"not_listed"`. An offshore business that does serve them is classified like a
-# domestic
-# one. An exchange is classified by its two assets: fiat for virtual, virtual for
-# virtual,
-# or fiat for fiat (ordinary foreign exchange, not on the list). Services not on the
-# list
-# are `"not_listed"`.
+# domestic one. An exchange is classified by its two assets: fiat for virtual, virtual
+# for virtual, or fiat for fiat (ordinary foreign exchange, not on the list). Services
+# not on the list are `"not_listed"`.
 #
 # Answer: complete the function q14 below; it is called with the inputs listed
 # Example calls: q14('exchange', ['CNY', 'BTC'], False, True); q14('exchange', ['ETH',
@@ -287,8 +276,7 @@ def q14(service, assets, offshore, serves_mainland):
 #
 # Which of these duties does the Notice (银发〔2021〕237号), as reported, place on banks,
 # payment institutions, internet companies or company registration? Choose every one
-# that
-# applies.
+# that applies.
 #
 #   A. Banks and non-bank payment institutions may not open accounts, transfer funds or
 #   clear and settle payments for virtual-currency business.
@@ -307,8 +295,8 @@ q15 = ['A', 'B', 'C']
 # --------------------------------------------------------------------------------------
 # q16 · choice · 1 point · Existing mines under the mining notice
 #
-# What does the mining notice (发改运行〔2021〕1283号) require for mining projects that
-# already exist?
+# What does the mining notice (发改运行〔2021〕1283号) require for mining projects that already
+# exist?
 #
 #   A. They may continue indefinitely if they run on hydropower.
 #   B. They may keep operating if they re-register as data centres.
@@ -325,8 +313,7 @@ q16 = 'C'
 # q17 · choice · 1 point · What the FSDC said in May 2021
 #
 # What did the State Council Financial Stability and Development Committee
-# (国务院金融稳定发展委员会)
-# do on 21 May 2021?
+# (国务院金融稳定发展委员会) do on 21 May 2021?
 #
 #   A. It issued a numbered normative document banning virtual-currency exchanges.
 #   B. Its meeting readout called for cracking down on bitcoin mining and trading and

@@ -1,0 +1,192 @@
+"""MkDocs hook: render the site's data-driven parts from the same files the quizzes use.
+
+Listed under ``hooks:`` in mkdocs.yml.  It replaces the markers described in
+AUTHORING.md (exercises, explanations, figures, sources, glossary, timeline),
+adds the glossary as tooltips on every page, and leaves the teaching notes
+(docs/instructor/) out of the site unless the instructor asks for them with
+``CASELAB_INSTRUCTOR=1``.
+"""
+from __future__ import annotations
+
+import html
+import os
+import re
+from pathlib import Path
+
+import yaml
+from mkdocs.exceptions import PluginError
+
+from caselab.figures import load_figures
+from caselab.quiz import load_quizzes
+from caselab.sheets import answer_form, choices, example_calls, reference_value
+from caselab.sources import load_sources
+
+INSTRUCTOR_DIR = "instructor/"
+FIG = re.compile(r"\{\{\s*fig\s+([\w.]+)\s*\}\}")
+MARKER = re.compile(r"<!--\s*caselab:(exercises|explanations|sources|glossary|timeline)\s*([\w-]*)\s*-->")
+
+
+def instructor_mode() -> bool:
+    """Teaching notes and answers are published only when asked for explicitly."""
+    return os.environ.get("CASELAB_INSTRUCTOR", "").strip().lower() in ("1", "true", "yes")
+
+
+def _root(config) -> Path:
+    return Path(config["config_file_path"]).resolve().parent
+
+
+def _drop_instructor(nav):
+    out = []
+    for entry in nav or []:
+        if isinstance(entry, str):
+            if not entry.startswith(INSTRUCTOR_DIR):
+                out.append(entry)
+            continue
+        (title, value), = entry.items()
+        if isinstance(value, list):
+            kept = _drop_instructor(value)
+            if kept:
+                out.append({title: kept})
+        elif not str(value).startswith(INSTRUCTOR_DIR):
+            out.append(entry)
+    return out
+
+
+def on_config(config):
+    if not instructor_mode():
+        config["nav"] = _drop_instructor(config["nav"])
+    return config
+
+
+def on_files(files, config):
+    if instructor_mode():
+        return files
+    for f in list(files):
+        if f.src_uri.startswith(INSTRUCTOR_DIR):
+            files.remove(f)
+    return files
+
+
+# --- renderers ------------------------------------------------------------------------------
+
+def _indent(text: str, n: int = 4) -> str:
+    return "\n".join((" " * n + line) if line.strip() else "" for line in text.splitlines())
+
+
+def render_exercises(quiz) -> str:
+    parts = [f"Answer in `exercises/{quiz.module}.py`, then run `caselab check {quiz.module}`. "
+             f"{len(quiz.questions)} questions, {quiz.max_score:g} points. "
+             "The rules for each type are on [How answers are checked](../checking.md)."]
+    for q in quiz.questions:
+        pts = f"{q.points:g} point" + ("" if q.points == 1 else "s")
+        block = [f"### {q.id} · {q.title}", "", f"*{q.type} · {pts}*", "", q.prompt, ""]
+        if q.type == "matching":
+            block += ["| | |", "| --- | --- |"]
+            left = list(q.spec["left"].items())
+            right = list(q.spec["right"].items())
+            for i in range(max(len(left), len(right))):
+                lcell = f"**{left[i][0]}.** {left[i][1]}" if i < len(left) else ""
+                rcell = f"**{right[i][0]}.** {right[i][1]}" if i < len(right) else ""
+                block.append(f"| {lcell} | {rcell} |")
+            block.append("")
+        else:
+            block += [f"- **{label}.** {text}" for label, text in choices(q)] + ([""] if choices(q) else [])
+        if q.type == "code":
+            block += ["```python", q.spec["signature"].strip(), "    ...", "```", "",
+                      "Called like: " + ", ".join(f"`{c}`" for c in example_calls(q)), ""]
+        block += [f"**Answer:** {answer_form(q)}", ""]
+        parts.append("\n".join(block))
+    return "\n\n".join(parts)
+
+
+def _key_text(q) -> str:
+    if q.type == "code":
+        return "reference solution:\n\n" + _indent("```python\n" + q.spec["solution"].strip() + "\n```")
+    if q.type == "memo":
+        return "structure-checked; grade the content with the rubric in this note."
+    return f"`{reference_value(q)!r}`"
+
+
+def render_explanations(quiz, root: Path) -> str:
+    sources = load_sources(root)["documents"]
+    parts = []
+    for q in quiz.questions:
+        cites = ", ".join(
+            f"{s} ({sources[s]['number'] or sources[s]['title_en']})" if s in sources else s for s in q.sources)
+        body = [f"### {q.id} · {q.title}", "", q.prompt, "", f"**Key:** {_key_text(q)}", "",
+                f"**Explanation.** {q.explanation}", "", f"**Sources:** {cites}", ""]
+        if q.hints:
+            body += ["**Hints shown to students:** " + " / ".join(q.hints), ""]
+        parts.append("\n".join(body))
+    return "\n\n".join(parts)
+
+
+def render_sources(root: Path) -> str:
+    data = load_sources(root)
+    rows = ["| id | document | number | issued by | date | confidence |", "| --- | --- | --- | --- | --- | --- |"]
+    for d in data["documents"].values():
+        date = d.get("date_note") or str(d.get("date", ""))
+        issuers = "; ".join(map(str, d.get("issuers", [])))
+        rows.append(f"| `{d['id']}` | 《{d['title_zh']}》<br>{d['title_en']} | {d.get('number') or '—'} | "
+                    f"{issuers} | {date} | {d.get('confidence', '')} |")
+    art = data["article"]
+    facts = ["| fact | what the article reports (paraphrased) |", "| --- | --- |"]
+    facts += [f"| {k} | {v} |" for k, v in art["facts"].items()]
+    return "\n".join(rows) + f"\n\n### The article (`{art['id']}`)\n\n{art['title_zh']}: {art['title_en']}.\n\n" + "\n".join(facts)
+
+
+def _glossary(root: Path) -> list[dict]:
+    path = root / "data" / "glossary.yml"
+    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else []
+
+
+def render_glossary(root: Path) -> str:
+    rows = ["| term | 中文 | meaning |", "| --- | --- | --- |"]
+    rows += [f"| **{g['term']}** | {g.get('zh', '')} | {g['definition']} |"
+             for g in sorted(_glossary(root), key=lambda g: str(g["term"]).lower())]
+    return "\n".join(rows)
+
+
+def render_timeline(root: Path) -> str:
+    path = root / "data" / "timeline.yml"
+    events = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else []
+    rows = ["| date | event | source |", "| --- | --- | --- |"]
+    for e in sorted(events, key=lambda e: str(e["date"])):
+        zh = f" ({e['event_zh']})" if e.get("event_zh") else ""
+        flag = " *(reported)*" if e.get("confidence") == "W" else " *(unconfirmed)*" if e.get("confidence") == "U" else ""
+        rows.append(f"| {e['date']} | {e['event']}{zh}{flag} | {e.get('source', '')} |")
+    return "\n".join(rows)
+
+
+def abbreviations(root: Path) -> str:
+    lines = []
+    for g in _glossary(root):
+        zh = f" ({g['zh']})" if g.get("zh") else ""
+        text = f"{g['definition']}{zh}".replace("\n", " ").replace("]", ")")
+        lines.append(f"*[{g['term']}]: {html.escape(text, quote=False)}")
+    return "\n".join(lines)
+
+
+def on_page_markdown(markdown, page, config, files):
+    root = _root(config)
+    figures = load_figures(root)
+
+    def fig(m):
+        name = m.group(1)
+        if name not in figures:
+            raise PluginError(f"{page.file.src_uri}: unknown figure {name!r} in {{{{ fig {name} }}}}")
+        return figures[name].formatted()
+
+    def marker(m):
+        kind, arg = m.group(1), m.group(2)
+        if kind in ("exercises", "explanations"):
+            quizzes = load_quizzes(root)
+            if arg not in quizzes:
+                raise PluginError(f"{page.file.src_uri}: no quiz for module {arg!r}")
+            if kind == "explanations" and not page.file.src_uri.startswith(INSTRUCTOR_DIR):
+                raise PluginError(f"{page.file.src_uri}: explanations belong on instructor pages only")
+            return render_exercises(quizzes[arg]) if kind == "exercises" else render_explanations(quizzes[arg], root)
+        return {"sources": render_sources, "glossary": render_glossary, "timeline": render_timeline}[kind](root)
+
+    markdown = MARKER.sub(marker, FIG.sub(fig, markdown))
+    return markdown + "\n\n" + abbreviations(root) + "\n"
