@@ -95,6 +95,14 @@ def _tolerance(q: Question) -> float:
     return 0.5 * 10 ** -int(q.spec["decimals"]) + 1e-9
 
 
+def _same_when_rounded(q: Question, v: float, key: float) -> bool:
+    """With required rounding, an answer that rounds to the key's rounded value is right."""
+    if "decimals" not in q.spec:
+        return False
+    d = int(q.spec["decimals"])
+    return abs(round(v, d) - round(key, d)) < 0.5 * 10 ** -d
+
+
 def check_numeric(q: Question, v: Any):
     if type(v) is bool:
         raise _Invalid("True/False is not a number; write the number itself")
@@ -104,7 +112,7 @@ def check_numeric(q: Question, v: Any):
         raise _Invalid("the answer must be a number (int or float)")
     key, tol, unit = float(q.key), _tolerance(q), q.spec.get("unit", "")
     given = f"{v:g}"
-    if abs(v - key) <= tol:
+    if abs(v - key) <= tol or _same_when_rounded(q, v, key):
         return "correct", q.points, "", given
     if q.spec.get("percent") and abs(v * 100 - key) <= tol:
         return ("wrong", 0.0, "units: the question asks for a percentage (write 12.5 for 12.5 %), "

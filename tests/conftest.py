@@ -1,0 +1,42 @@
+"""Shared fixtures: the project root, its quizzes, and running the real `caselab` command."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_caselab(*args: str, cwd: Path = ROOT, env: dict | None = None, check: bool = False) -> subprocess.CompletedProcess:
+    """Run the installed command as a user would (``python -m caselab.cli`` = the ``caselab`` script)."""
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("CASELAB_ANSWERS", None)
+    proc = subprocess.run([sys.executable, "-m", "caselab.cli", *args], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=600)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"caselab {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def check_json(answers: Path, *modules: str, tmp_path: Path) -> dict:
+    out = tmp_path / f"result-{len(list(tmp_path.glob('result-*.json')))}.json"
+    proc = run_caselab("check", *modules, "--answers", str(answers), "--json", str(out))
+    assert out.is_file(), f"no JSON written:\n{proc.stdout}\n{proc.stderr}"
+    return json.loads(out.read_text())
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def quizzes():
+    from caselab.quiz import load_quizzes
+
+    return load_quizzes(ROOT)

@@ -1,0 +1,92 @@
+"""Reading answer sheets: plain values without running, computed values and code tasks by running."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from caselab.answers import collect, prepare
+from caselab.quiz import Question, Quiz
+
+
+def make_quiz(tmp_path: Path) -> Quiz:
+    qs = (
+        Question("m", "q1", "choice", 1, "t", "p", "e", ("A1",), key="A", spec={"options": {"A": "a", "B": "b"}}),
+        Question("m", "q2", "numeric", 1, "t", "p", "e", ("A1",), key=2.5, spec={"decimals": 1}),
+        Question("m", "q3", "code", 2, "t", "p", "e", ("A1",), spec={
+            "signature": "def q3(x):", "solution": "def q3(x):\n    return x * 2",
+            "cases": [{"args": [1], "expected": 2}, {"args": [5], "expected": 10}]}),
+    )
+    return Quiz("m", "M", tmp_path / "m.yml", qs)
+
+
+def sheet(tmp_path: Path, text: str) -> Path:
+    folder = tmp_path / "sheets"
+    folder.mkdir(exist_ok=True)
+    (folder / "m.py").write_text(text)
+    return folder
+
+
+def test_plain_sheet_is_read_without_running(tmp_path):
+    quiz = make_quiz(tmp_path)
+    folder = sheet(tmp_path, 'q1 = "A"\nq2 = 2.5\ndef q3(x):\n    raise NotImplementedError\n')
+    done, request, _ = prepare(quiz, folder / "m.py")
+    assert request is None
+    assert done.answers["q1"].value == "A" and done.answers["q3"].kind == "unanswered"
+
+
+def test_blank_sheet_is_unanswered_everywhere(tmp_path):
+    quiz = make_quiz(tmp_path)
+    folder = sheet(tmp_path, 'q1 = None\nq2 = None\ndef q3(x):\n    """Your code."""\n    ...\n')
+    answers = collect([quiz], folder)["m"].answers
+    assert {a.kind for a in answers.values()} == {"unanswered"}
+
+
+def test_computed_values_and_code_tasks_run(tmp_path):
+    quiz = make_quiz(tmp_path)
+    folder = sheet(tmp_path, 'import math\nq1 = "a".upper()\nq2 = math.floor(25) / 10\n'
+                             'def q3(x):\n    return x * 2 if x < 5 else 0\n')
+    answers = collect([quiz], folder)["m"].answers
+    assert answers["q1"].value == "A" and answers["q2"].value == 2.5
+    assert answers["q3"].kind == "outputs" and answers["q3"].value == [{"ok": 2}, {"ok": 0}]
+
+
+def test_a_syntax_error_is_one_message_naming_the_line(tmp_path):
+    quiz = make_quiz(tmp_path)
+    folder = sheet(tmp_path, 'q1 = "A"\nq2 = (\n')
+    result = collect([quiz], folder)["m"]
+    assert "line 2" in result.problem
+    assert {a.kind for a in result.answers.values()} == {"error"}
+
+
+def test_objects_that_pretend_are_invalid(tmp_path):
+    quiz = make_quiz(tmp_path)
+    folder = sheet(tmp_path, "class Eq(str):\n    def __eq__(self, other):\n        return True\n"
+                             "q1 = Eq('B')\nq2 = float('nan')\n"
+                             "def q3(x):\n    class Any:\n        __eq__ = lambda s, o: True\n    return Any()\n")
+    answers = collect([quiz], folder)["m"].answers
+    assert answers["q1"].kind == "invalid" and "Eq object is not a plain value" in answers["q1"].message
+    assert answers["q2"].kind == "invalid" and "NaN" in answers["q2"].message
+    assert all("invalid" in out for out in answers["q3"].value)
+
+
+def test_a_runtime_error_keeps_what_was_read_and_names_the_line(tmp_path):
+    quiz = make_quiz(tmp_path)
+    folder = sheet(tmp_path, 'q1 = "A"\nq2 = 1 / 0\n')
+    result = collect([quiz], folder)["m"]
+    assert result.answers["q1"].value == "A"
+    assert result.answers["q2"].kind == "error" and "ZeroDivisionError (line 2)" in result.answers["q2"].message
+
+
+def test_a_sheet_that_loops_forever_is_stopped(tmp_path):
+    quiz = make_quiz(tmp_path)
+    folder = sheet(tmp_path, 'q1 = "A"\nwhile True:\n    pass\n')
+    result = collect([quiz], folder, timeout=5, call_seconds=0.5)["m"]
+    assert result.answers["q1"].value == "A"
+    assert "more than" in result.problem
+
+
+@pytest.mark.parametrize("text", ["def q3(x):\n    pass\n", "def q3(x):\n    raise NotImplementedError()\n"])
+def test_stubs_are_unanswered(tmp_path, text):
+    quiz = make_quiz(tmp_path)
+    assert collect([quiz], sheet(tmp_path, text))["m"].answers["q3"].kind == "unanswered"

@@ -1,0 +1,176 @@
+"""`caselab check` and `caselab list` end to end, as a student and an instructor run them."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from caselab.sheets import reference_value
+from conftest import ROOT, check_json, run_caselab
+
+
+def test_solutions_score_full_marks_with_every_question_correct(quizzes, tmp_path):
+    result = check_json(ROOT / "solutions", tmp_path=tmp_path)
+    assert result["max_score"] == sum(q.max_score for q in quizzes.values())
+    assert result["score"] == result["max_score"]
+    assert {q["status"] for q in result["questions"]} == {"correct"}
+    assert len(result["questions"]) == sum(len(q.questions) for q in quizzes.values())
+
+
+def test_blank_sheets_score_zero_all_unanswered(quizzes, tmp_path):
+    result = check_json(ROOT / "exercises", tmp_path=tmp_path)
+    assert result["score"] == 0
+    assert {q["status"] for q in result["questions"]} == {"unanswered"}
+    assert set(result["questions"][0]) == {"module", "id", "type", "status", "points", "max_points"}
+
+
+def _wrong_value(q):
+    """A well-formed answer to ``q`` that is not the key."""
+    if q.type == "choice":
+        return next(k for k in q.spec["options"] if str(k).upper() != q.key.upper())
+    if q.type == "multi":
+        return [next(k for k in q.spec["options"] if k not in q.key)]
+    if q.type == "numeric":
+        return float(q.key) * 3 + 17
+    if q.type == "ordering":
+        return list(reversed(q.key)) if len(q.key) > 1 else q.key
+    if q.type == "matching":
+        wrong = sorted(q.spec["right"])
+        return {k: next(r for r in wrong if r != v) for k, v in q.key.items()}
+    if q.type == "text":
+        return "certainly not the answer"
+    if q.type == "memo":
+        return "## Nothing\ntoo short"
+    return None
+
+
+def test_changing_one_answer_loses_exactly_that_questions_points(quizzes, tmp_path):
+    """For each module, one copy of solutions/ with one wrong answer per question type."""
+    copies = tmp_path / "copies"
+    expected = {}
+    for module, quiz in quizzes.items():
+        for q in quiz.questions:
+            folder = copies / f"{module}-{q.id}"
+            folder.mkdir(parents=True)
+            text = (ROOT / "solutions" / f"{module}.py").read_text()
+            if q.type == "code":
+                text = re.sub(rf"^def {q.id}\(.*?(?=^\S|\Z)", f"def {q.id}(*args):\n    return 'nope'\n\n\n",
+                              text, count=1, flags=re.M | re.S)
+            else:
+                lines = text.split("\n")
+                start = next(i for i, line in enumerate(lines) if line.startswith(f"{q.id} = "))
+                end = start + 1
+                while end < len(lines) and not lines[end].startswith("#") and lines[end - 1].strip() != '"""' \
+                        and not (lines[start].endswith(("]", "}", "'", '"')) or re.match(rf"{q.id} = [\d.\-]+$", lines[start])):
+                    end += 1
+                lines[start:end] = [f"{q.id} = {_wrong_value(q)!r}"]
+                text = "\n".join(lines)
+            (folder / f"{module}.py").write_text(text)
+            expected[(module, q.id)] = q.points
+    # Check every copy through the library (the CLI path is covered by the tests around this one).
+    from caselab.answers import collect
+    from caselab.checking import check
+    from caselab.sources import cite_names
+
+    names = cite_names(ROOT)
+    for (module, qid), points in expected.items():
+        quiz = quizzes[module]
+        answers = collect([quiz], copies / f"{module}-{qid}")[module].answers
+        outcomes = {q.id: check(q, answers[q.id], names) for q in quiz.questions}
+        lost = {i: o for i, o in outcomes.items() if o.status != "correct"}
+        assert list(lost) == [qid], f"{module}/{qid}: changed one answer, but {sorted(lost)} were not correct"
+        assert quiz.max_score - sum(o.points for o in outcomes.values()) == pytest.approx(points)
+
+
+def test_one_wrong_answer_through_the_command(quizzes, tmp_path):
+    sheets = tmp_path / "sheets"
+    shutil.copytree(ROOT / "solutions", sheets)
+    q = next(q for q in quizzes["framework"].questions if q.type == "choice")
+    path = sheets / "framework.py"
+    path.write_text(re.sub(rf"^{q.id} = .*$", f"{q.id} = {_wrong_value(q)!r}", path.read_text(), flags=re.M))
+    result = check_json(sheets, "framework", tmp_path=tmp_path)
+    assert result["max_score"] - result["score"] == q.points
+    wrong = [r for r in result["questions"] if r["status"] != "correct"]
+    assert [(r["id"], r["status"]) for r in wrong] == [(q.id, "wrong")]
+
+
+def test_a_syntax_error_is_one_plain_message_and_other_modules_are_still_checked(quizzes, tmp_path):
+    sheets = tmp_path / "sheets"
+    shutil.copytree(ROOT / "solutions", sheets)
+    (sheets / "framework.py").write_text('q1 = "A"\nq2 = ["A",\n')
+    out = tmp_path / "r.json"
+    proc = run_caselab("check", "--answers", str(sheets), "--json", str(out))
+    assert proc.returncode == 1
+    assert proc.stdout.count("framework sheet: framework.py line 2") == 1, proc.stdout
+    assert "Traceback" not in proc.stdout + proc.stderr
+    result = json.loads(out.read_text())
+    by_module = {}
+    for r in result["questions"]:
+        by_module.setdefault(r["module"], set()).add(r["status"])
+    assert by_module.pop("framework") == {"error"}
+    assert all(s == {"correct"} for s in by_module.values())
+
+
+def test_feedback_never_reveals_a_key(quizzes, tmp_path):
+    sheets = tmp_path / "sheets"
+    sheets.mkdir()
+    for module, quiz in quizzes.items():
+        lines = []
+        for q in quiz.questions:
+            value = _wrong_value(q)
+            lines.append(f"def {q.id}(*a):\n    return -1\n" if q.type == "code" else f"{q.id} = {value!r}")
+        (sheets / f"{module}.py").write_text("\n".join(lines) + "\n")
+    proc = run_caselab("check", "--answers", str(sheets))
+    for quiz in quizzes.values():
+        for q in quiz.questions:
+            if q.type in ("numeric", "text"):
+                key = reference_value(q)
+                assert not re.search(rf"(?<![\w.]){re.escape(str(key))}(?![\w.])", proc.stdout) or len(str(key)) < 3, \
+                    f"{q.nodeid}: output shows the key {key!r}"
+
+
+def test_list_json_has_the_bank_without_answers(quizzes):
+    proc = run_caselab("list", "--json", check=True)
+    bank = json.loads(proc.stdout)
+    assert [m["id"] for m in bank] == list(quizzes)
+    assert set(bank[0]) == {"id", "title", "questions"}
+    assert all(set(q) == {"id", "type", "points", "title"} for m in bank for q in m["questions"])
+
+
+def test_unknown_module_is_a_clear_error():
+    proc = run_caselab("check", "nosuchmodule")
+    assert proc.returncode == 2 and "unknown module nosuchmodule" in proc.stderr
+
+
+def test_quizzes_run_under_plain_pytest_with_k_and_junitxml(quizzes, tmp_path):
+    xml = tmp_path / "junit.xml"
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "tests/quizzes/framework.yml", "--answers", "solutions",
+         "-k", "q3", f"--junitxml={xml}", "-q"],
+        cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout
+    selected = [q.id for q in quizzes["framework"].questions if "q3" in q.id]
+    assert xml.read_text().count("<testcase") == len(selected)
+
+
+def test_without_a_sheets_folder_quizzes_are_not_collected():
+    proc = subprocess.run([sys.executable, "-m", "pytest", "tests/quizzes", "-q", "--co"],
+                          cwd=ROOT, capture_output=True, text=True, env={k: v for k, v in __import__("os").environ.items()
+                                                                          if k != "CASELAB_ANSWERS"})
+    assert proc.returncode == 5, proc.stdout
+
+
+def test_a_failing_question_reads_as_one_sentence(tmp_path):
+    sheets = tmp_path / "s"
+    shutil.copytree(ROOT / "exercises", sheets)
+    path = sheets / "framework.py"
+    path.write_text(re.sub(r"^q1 = None", "q1 = 42", path.read_text(), flags=re.M))
+    proc = subprocess.run([sys.executable, "-m", "pytest", "tests/quizzes/framework.yml::q1", "--answers", str(sheets),
+                           "-q", "-rN"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 1
+    failure = proc.stdout.split("FAILURES")[1]
+    assert "invalid 0/" in failure and "Traceback" not in failure and "def " not in failure

@@ -1,0 +1,145 @@
+"""The checking rules of each type, on their edge cases (status, points and message)."""
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from caselab.answers import Answer
+from caselab.checking import check
+from caselab.quiz import Question
+
+
+def question(type_: str, key=None, points: float = 2, **spec) -> Question:
+    return Question(module="m", id="q1", type=type_, points=points, title="t", prompt="p",
+                    explanation="e", sources=("A1",), hints=("reread the rule",), key=key, spec=spec)
+
+
+def outcome(q: Question, value):
+    return check(q, Answer("value", value))
+
+
+CHOICE = question("choice", "B", options={"A": "a", "B": "b", "C": "c"})
+MULTI = question("multi", ["A", "C"], options={"A": "a", "B": "b", "C": "c", "D": "d"})
+PCT = question("numeric", 8.666666, unit="%", decimals=2, percent=True)
+KW = question("numeric", 806.4, unit="kW", decimals=1)
+ORDER = question("ordering", ["C", "A", "B"], items={"A": "a", "B": "b", "C": "c"})
+MATCH = question("matching", {"1": "B", "2": "A"}, left={"1": "x", "2": "y"}, right={"A": "a", "B": "b"})
+TEXT = question("text", ["travel rule", "the travel rule"])
+
+
+@pytest.mark.parametrize("value,status,points", [
+    ("B", "correct", 2), (" b ", "correct", 2), ("A", "wrong", 0), ("E", "invalid", 0), (2, "invalid", 0),
+])
+def test_choice(value, status, points):
+    o = outcome(CHOICE, value)
+    assert (o.status, o.points) == (status, points)
+
+
+def test_a_wrong_choice_gets_the_hint_and_never_the_key():
+    o = outcome(CHOICE, "A")
+    assert o.hint == "reread the rule"
+    assert "B" not in o.message
+
+
+@pytest.mark.parametrize("value,status,points", [
+    (["A", "C"], "correct", 2), (["C", "a"], "correct", 2), ("AC", "correct", 2), ("A, C", "correct", 2),
+    (["A"], "partial", 1), (["A", "C", "B"], "partial", 1), (["A", "B", "D"], "wrong", 0),
+    (["A", "B", "C", "D"], "wrong", 0), (["B", "D"], "wrong", 0), (["Z"], "invalid", 0), ({"A": 1}, "invalid", 0),
+])
+def test_multi_partial_credit_is_never_negative(value, status, points):
+    o = outcome(MULTI, value)
+    assert (o.status, o.points) == (status, points)
+    assert o.points >= 0
+
+
+@pytest.mark.parametrize("value,status", [
+    (8.67, "correct"), (8.666666, "correct"), (8.674, "correct"), (8.68, "wrong"), (9, "wrong"),
+    ("8.67", "invalid"), ("8.67%", "invalid"), (True, "invalid"),
+])
+def test_numeric_tolerance_and_types(value, status):
+    assert outcome(PCT, value).status == status
+
+
+def test_a_fraction_where_a_percentage_is_asked_gets_a_units_message_and_no_points():
+    o = outcome(PCT, 0.0867)
+    assert (o.status, o.points) == ("wrong", 0)
+    assert "percentage" in o.message and "8.67" not in o.message
+
+
+def test_a_value_off_by_a_thousand_gets_a_units_message():
+    o = outcome(KW, 806400)
+    assert o.status == "wrong" and "kW" in o.message
+
+
+def test_nan_and_infinity_never_count():
+    for bad in (math.nan, math.inf, -math.inf):
+        q = question("numeric", bad if False else 1.0, decimals=0)
+        from caselab.runner import encode
+        encoded = encode(bad)
+        assert "invalid" in encoded
+        assert check(q, Answer("invalid", message=encoded["invalid"])).status == "invalid"
+
+
+@pytest.mark.parametrize("value,status", [
+    (["C", "A", "B"], "correct"), (["c", "a", "b"], "correct"), (["A", "B", "C"], "wrong"),
+    (["C", "A"], "invalid"), (["C", "A", "A"], "invalid"),
+])
+def test_ordering(value, status):
+    assert outcome(ORDER, value).status == status
+
+
+@pytest.mark.parametrize("value,status,points", [
+    ({"1": "B", "2": "A"}, "correct", 2), ({"1": "B", "2": "B"}, "partial", 1), ({"1": "B"}, "partial", 1),
+    ({"1": "A", "2": "B"}, "wrong", 0), ({"3": "A"}, "invalid", 0), (["B", "A"], "invalid", 0),
+])
+def test_matching(value, status, points):
+    o = outcome(MATCH, value)
+    assert (o.status, o.points) == (status, points)
+
+
+@pytest.mark.parametrize("value,status", [
+    ("travel rule", "correct"), ("  Travel   Rule. ", "correct"), ("ＴＲＡＶＥＬ ＲＵＬＥ", "correct"),
+    ("The travel rule", "correct"), ("travelling rule", "wrong"), ("", "unanswered"), (3, "invalid"),
+])
+def test_text_forgives_case_spacing_and_width(value, status):
+    assert outcome(TEXT, value).status == status
+
+
+CODE = question("code", points=3, signature="def q1(a, b):", solution="def q1(a, b):\n    return a / b",
+                cases=[{"args": [1, 2], "expected": 0.5}, {"args": [3, 3], "expected": 1.0},
+                       {"args": [[1], 1], "expected": [1]}])
+
+
+def test_code_cases_share_the_points_and_name_the_failing_call():
+    o = check(CODE, Answer("outputs", [{"ok": 0.5}, {"ok": 2.0}, {"error": "TypeError (line 2): nope"}]))
+    assert (o.status, o.points) == ("partial", 1)
+    assert "q1(3, 3)" in o.message and "1.0" not in o.message
+
+
+def test_code_true_is_not_one():
+    q = question("code", points=1, signature="def q1():", solution="", cases=[{"args": [], "expected": 1}])
+    assert check(q, Answer("outputs", [{"ok": True}])).status == "wrong"
+
+
+def test_code_answered_with_a_value_is_invalid():
+    assert check(CODE, Answer("value", 3)).status == "invalid"
+
+
+MEMO = question("memo", points=3, sections=["Problem", "Recommendation"], min_words=10, max_words=60,
+                cite={"min": 1, "from": ["yinfa-2021-237"]})
+
+
+def test_memo_structure():
+    good = "## Problem\nThe ban under yinfa-2021-237 pushed trading offshore and out of sight.\n## Recommendation\nLicense."
+    assert check(MEMO, Answer("value", good)).status == "correct"
+    o = check(MEMO, Answer("value", "## Problem\nshort"))
+    assert o.status == "wrong" and "Recommendation" in o.message and "words" in o.message
+    assert check(MEMO, Answer("value", "  ")).status == "unanswered"
+
+
+def test_unanswered_error_and_invalid_pass_through():
+    assert check(CHOICE, Answer("unanswered")).status == "unanswered"
+    o = check(CHOICE, Answer("error", message="framework.py line 3: invalid syntax"))
+    assert o.status == "error" and "line 3" in o.message
+    assert check(CHOICE, Answer("invalid", message="a set")).points == 0
