@@ -220,9 +220,12 @@ q12 = 10
 #
 # Write a memo of 300 to 900 words with four sections, each opened by a heading line:
 # `## Problem`, `## Options`, `## Recommendation`, `## Risks`. Cite at least three of
-# the documents listed on the Sources page by their id (for example `mica`) or title,
-# and use the case's facts (A1 to A22) as evidence. The checker looks only at
-# structure, length and citations; your instructor grades the content with a rubric.
+# these documents by their id, number or title (see the Sources page):
+# `yinfa-2013-289`, `fsdc-2021-05`, `yinfa-2021-237`, `ndrc-2021-1283`, `fatf-r10`,
+# `fatf-r15-r16`, `fatf-guidance-2021`, `mica`, `hk-amlo-2022`, `cbeci`,
+# `exchanges-2021`, `yinfa-2026-42`. Use the case's facts (A1 to A22) as evidence. The
+# checker looks only at structure, length and citations; your instructor grades the
+# content with a rubric.
 #
 # Answer: a memo as text in triple quotes, with "## " section headings
 q13 = """

@@ -1,0 +1,105 @@
+"""The content: retold, not copied; published builds hold no answers; every page has the module shape."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from caselab.originality import copied_passages, load_fingerprint
+from conftest import ROOT
+
+TEXT_SUFFIXES = {".md", ".yml", ".yaml", ".py", ".txt", ".html", ".json", ".toml"}
+
+
+def tracked_text_files():
+    out = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                         capture_output=True, text=True).stdout.split()
+    return [ROOT / f for f in out if Path(f).suffix in TEXT_SUFFIXES and f != "data/article-fingerprint.txt"
+            and (ROOT / f).is_file()]
+
+
+def test_no_file_repeats_the_article_word_for_word():
+    fingerprint = load_fingerprint(ROOT)
+    assert len(fingerprint) > 500
+    hits = {str(p.relative_to(ROOT)): copied_passages(p.read_text(encoding="utf-8", errors="ignore"), fingerprint)
+            for p in tracked_text_files()}
+    hits = {k: v for k, v in hits.items() if v}
+    assert not hits, f"passages repeated from the article (retell them): {hits}"
+
+
+def test_the_detector_finds_a_copied_sentence():
+    article_like = "以下内容为测试：" + "".join(chr(0x4E00 + i) for i in range(20))
+    import hashlib
+
+    fp = {hashlib.sha1(article_like[8:20].encode()).hexdigest()[:16]}
+    assert copied_passages(article_like, fp)
+    assert not copied_passages("《" + article_like + "》", fp)
+
+
+SHAPE = ["Questions and objectives", "## Reading", "## Key terms", "## Discussion questions", "## Exercises",
+         "## Key points", "## Sources"]
+
+
+@pytest.mark.parametrize("page", sorted((ROOT / "docs" / "modules").glob("*.md")), ids=lambda p: p.stem)
+def test_every_module_page_has_the_same_shape(page):
+    text = page.read_text(encoding="utf-8")
+    positions = [text.find(h) for h in SHAPE]
+    assert all(p >= 0 for p in positions), f"{page.name} lacks {[h for h, p in zip(SHAPE, positions) if p < 0]}"
+    assert positions == sorted(positions), f"{page.name}: sections out of order"
+    assert f"<!-- caselab:exercises {page.stem} -->" in text
+
+
+@pytest.mark.parametrize("page", sorted((ROOT / "docs" / "instructor").glob("*.md")), ids=lambda p: p.stem)
+def test_teaching_notes_have_plans_and_explanations(page):
+    if page.stem == "index":
+        return
+    text = page.read_text(encoding="utf-8").lower()
+    for part in ("synopsis", "50-minute", "90-minute", "board plan", "model answers"):
+        assert part in text, f"{page.name} lacks {part}"
+    assert f"<!-- caselab:explanations {page.stem} -->" in text
+
+
+def build(dest: Path, instructor: bool) -> subprocess.CompletedProcess:
+    env = {**os.environ, "CASELAB_INSTRUCTOR": "1" if instructor else ""}
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(dest)],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    dest = tmp_path_factory.mktemp("site")
+    proc = build(dest, instructor=False)
+    assert proc.returncode == 0, proc.stderr
+    return dest
+
+
+def test_published_site_has_no_teaching_notes_and_no_answers(published, quizzes):
+    assert not (published / "instructor").exists()
+    pages = "\n".join(p.read_text(encoding="utf-8") for p in published.rglob("*.html"))
+    index = (published / "search" / "search_index.json").read_text(encoding="utf-8")
+    for quiz in quizzes.values():
+        for q in quiz.questions:
+            snippet = q.explanation.split("\n")[0][:60]
+            assert snippet not in pages and snippet not in index, f"{q.nodeid}: explanation published"
+            if q.type == "code":
+                body = q.spec["solution"].strip().splitlines()[-1].strip()
+                assert body not in pages, f"{q.nodeid}: reference code published"
+    assert "Teaching notes" not in pages
+
+
+def test_published_module_pages_show_every_question(published, quizzes):
+    for module, quiz in quizzes.items():
+        html = (published / "modules" / module / "index.html").read_text(encoding="utf-8")
+        for q in quiz.questions:
+            assert f"{q.id} · " in html
+
+
+def test_instructor_build_has_the_teaching_notes(tmp_path, quizzes):
+    proc = build(tmp_path / "site", instructor=True)
+    assert proc.returncode == 0, proc.stderr
+    note = (tmp_path / "site" / "instructor" / "framework" / "index.html").read_text(encoding="utf-8")
+    q = quizzes["framework"].questions[0]
+    assert "Explanation" in note and q.title in note
