@@ -58,6 +58,8 @@ DERIVED: dict[str, tuple[Callable[[dict], float], str, int]] = {
     "mining.lot_tariff_surcharge_cny_per_day": (lambda r: 24 * r["mining.lot_machines"] * r["mining.machine_hashrate_ths"] * r["mining.machine_efficiency_w_per_th"] / 1000 * r["mining.differential_tariff_cny_per_kwh"], "CNY", 2),
     "mining.lot_secondhand_value_low_cny": (lambda r: r["mining.lot_machines"] * r["mining.secondhand_price_low_cny"], "CNY", 0),
     "mining.lot_secondhand_value_high_cny": (lambda r: r["mining.lot_machines"] * r["mining.secondhand_price_high_cny"], "CNY", 0),
+    # MiCA's timetable
+    "compare.mica_days_to_application": (lambda r: (r["compare.mica_applies"] - r["compare.mica_published"]).days, "days", 0),
     # Zhejiang's screening funnel (A22)
     "zhejiang.flagged_share_pct": (lambda r: 100 * r["zhejiang.ips_flagged"] / r["zhejiang.ips_screened"], "%", 2),
     "zhejiang.examined_ip_share_pct": (lambda r: 100 * r["zhejiang.ips_examined"] / r["zhejiang.ips_flagged"], "%", 1),
@@ -102,7 +104,10 @@ def _load(path: Path) -> dict[str, Figure]:
     figures = {n: Figure(n, e["value"], str(e.get("source", ""))) for n, e in raw.items()}
     values = {n: f.value for n, f in figures.items()}
     for name, (fn, unit, decimals) in DERIVED.items():
-        figures[name] = Figure(name, fn(values), "derived", unit, decimals)
+        try:
+            figures[name] = Figure(name, fn(values), "derived", unit, decimals)
+        except KeyError:
+            continue  # a project without these raw values (e.g. a partial edition) has no such figure
     return figures
 
 

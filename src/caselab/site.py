@@ -103,7 +103,12 @@ def _key_text(q) -> str:
     if q.type == "code":
         return "reference solution:\n\n" + _indent("```python\n" + q.spec["solution"].strip() + "\n```")
     if q.type == "memo":
-        return "structure-checked; grade the content with the rubric in this note."
+        text = "structure-checked; grade the content with the rubric in this note."
+        model = q.spec.get("solution", "").strip()
+        if model:
+            body = re.sub(r"^#{1,3}\s+(.+)$", r"**\1**", model, flags=re.M)
+            text += '\n\n??? example "Model memo"\n\n' + _indent(body)
+        return text
     return f"`{reference_value(q)!r}`"
 
 
@@ -188,5 +193,5 @@ def on_page_markdown(markdown, page, config, files):
             return render_exercises(quizzes[arg]) if kind == "exercises" else render_explanations(quizzes[arg], root)
         return {"sources": render_sources, "glossary": render_glossary, "timeline": render_timeline}[kind](root)
 
-    markdown = MARKER.sub(marker, FIG.sub(fig, markdown))
+    markdown = FIG.sub(fig, MARKER.sub(marker, markdown))
     return markdown + "\n\n" + abbreviations(root) + "\n"

@@ -1,0 +1,322 @@
+"""kyc: KYC and the market for verified accounts
+
+Reference answers (instructor's copy). Replace each None with your answer, save, then run:
+
+    caselab check kyc
+
+Generated from tests/quizzes/kyc.yml by `caselab sheets`; edit only the answers.
+"""
+
+
+# --------------------------------------------------------------------------------------
+# q1 · choice · 1 point · What customer due diligence requires
+#
+# The article glosses KYC (Know Your Customer, 了解你的客户) as real-name
+# verification with proof of identity and of residential address (A8).
+# FATF Recommendation 10 asks for more than that. Which description of
+# customer due diligence (CDD, 客户尽职调查) under R.10 is complete?
+#
+#   A. Check a government photo identity document and proof of address when the account
+#   is opened, and keep copies on file; after that the customer needs no further
+#   attention unless a law-enforcement request arrives.
+#   B. Identify the customer and verify that identity from reliable, independent
+#   sources; identify whoever ultimately owns or controls the customer; understand the
+#   purpose and intended nature of the relationship; and keep up ongoing due diligence
+#   on the relationship and its transactions.
+#   C. Identify and verify customers only for transactions above USD/EUR 15,000; below
+#   that threshold accounts may be opened and used on the customer's own declaration,
+#   with monitoring kept for large transfers.
+#   D. Collect the customer's name, phone number and e-mail address, confirm the phone
+#   number with a one-time code, and screen the name against sanctions lists before the
+#   first deposit.
+#
+# Answer: one letter in quotes, e.g. q1 = "A"
+q1 = 'B'
+
+
+# --------------------------------------------------------------------------------------
+# q2 · text · 1 point · Who controls a bought account
+#
+# A verified exchange account is sold to a buyer who then logs in,
+# deposits and trades with it, while the account stays in the name of
+# the person whose documents passed verification. In the terms of
+# FATF R.10, the buyer is the natural person who ultimately controls the
+# account and on whose behalf its transactions are carried out. What is
+# that person called? (Two words.)
+#
+# Answer: a short text in quotes, e.g. q2 = "..."; case and spacing do not matter
+q2 = 'beneficial owner'
+
+
+# --------------------------------------------------------------------------------------
+# q3 · choice · 1 point · Why a genuine identity defeats the check
+#
+# The trader applied for 150 exchange accounts with overseas identities
+# and 13 passed verification (A10). Assume each of those 13 identities
+# belongs to a real person who agreed, for a fee, to lend it. Why does
+# the exchange's KYC not stop the account from ending up in someone
+# else's hands?
+#
+#   A. Because the documents must have been forged well enough to fool the exchange's
+#   document checks, and forged foreign documents are hard for an exchange to detect.
+#   B. Because the documents are genuine and match the applicant, so verification
+#   succeeds; what changes is who controls the account afterwards, which only ongoing
+#   monitoring can pick up.
+#   C. Because exchanges need not verify customers who fund their accounts only in USDT,
+#   so these accounts were never really checked.
+#   D. Because the Notice (银发〔2021〕237号) exempts accounts verified with overseas
+#   documents from the clear-out, so exchanges had no reason to look further.
+#
+# Answer: one letter in quotes, e.g. q3 = "A"
+q3 = 'B'
+
+
+# --------------------------------------------------------------------------------------
+# q4 · numeric · 2 points · Success rate of the applications
+#
+# Using the trader's figures (A10), what share of the account
+# applications passed verification and were opened? Give a percentage
+# to two decimals (write `8.5` for 8.5 %, not `0.085`).
+#
+# Answer: a number in %, e.g. q4 = 12.5, rounded to 2 decimal place(s)
+q4 = 8.67
+
+
+# --------------------------------------------------------------------------------------
+# q5 · numeric · 1 point · Profit of the scheme
+#
+# The trader reports revenue (收益) of 130,000 USDT and a cost of
+# 90,000 USDT (A10). What was the scheme's profit, in USDT?
+#
+# Answer: a number in USDT, e.g. q5 = 12.5, rounded to 0 decimal place(s)
+q5 = 40000
+
+
+# --------------------------------------------------------------------------------------
+# q6 · numeric · 2 points · Return on cost
+#
+# What return on cost did the scheme earn (profit as a percentage of
+# the total cost, A10)? Give a percentage to one decimal.
+#
+# Answer: a number in %, e.g. q6 = 12.5, rounded to 1 decimal place(s)
+q6 = 44.4
+
+
+# --------------------------------------------------------------------------------------
+# q7 · numeric · 2 points · Break-even success rate
+#
+# Each application costs 600 USDT whether or not it succeeds, and each
+# opened account sells for 10,000 USDT (A9, A10). At what success rate
+# (opened ÷ applied) does the scheme exactly break even? Give a
+# percentage to one decimal.
+#
+# Answer: a number in %, e.g. q7 = 12.5, rounded to 1 decimal place(s)
+q7 = 6
+
+
+# --------------------------------------------------------------------------------------
+# q8 · numeric · 1 point · Exchange rate implied by the cost figures
+#
+# The trader gives the cost of one account as 600 USDT and also as
+# RMB 3,838 (A10). What USDT/CNY rate (yuan per USDT) do these two
+# figures imply? Give three decimals.
+#
+# Answer: a number in CNY per USDT, e.g. q8 = 12.5, rounded to 3 decimal place(s)
+q8 = 6.397
+
+
+# --------------------------------------------------------------------------------------
+# q9 · choice · 1 point · What the implied rates tell you
+#
+# Compare the USDT/CNY rates implied by A9 and A10 with the FRED
+# DEXCHUS dollar rates for September and October 2021 (Exhibit 2 of the
+# reading). Which conclusion is supported?
+#
+#   A. The RMB figures are conversions at about the dollar rate of the time, treating
+#   one USDT as worth about one US dollar; the trader priced and counted in USDT.
+#   B. USDT traded at a large premium to the dollar in China after the Notice, because
+#   mainland buyers were desperate for it.
+#   C. The trader was paid in RMB; the USDT amounts are the reporter's conversions at
+#   the dollar rate.
+#   D. The gap between the two implied rates shows that the trader's figures are
+#   unreliable and should be discarded.
+#
+# Answer: one letter in quotes, e.g. q9 = "A"
+q9 = 'A'
+
+
+# --------------------------------------------------------------------------------------
+# q10 · choice · 2 points · When CDD cannot be completed
+#
+# The trader says accounts that failed KYC could still be kept and used
+# ("raised", 养号) unless the platform's risk controls caught them
+# (A11). What does FATF R.10 require of an institution that cannot
+# complete CDD on an applicant?
+#
+#   A. Let the account run with lower limits for as long as the customer wishes, since
+#   R.10 allows verification to be completed after the relationship has begun.
+#   B. Not open the account, not start the business relationship and not carry out the
+#   transaction (or end an existing relationship), and consider filing a suspicious
+#   transaction report.
+#   C. Freeze the applicant's funds permanently, hand them to the police, and bar the
+#   applicant from every other exchange.
+#   D. Nothing in particular — a failed check is a commercial matter between the
+#   exchange and its user, settled under the exchange's terms of service.
+#
+# Answer: one letter in quotes, e.g. q10 = "A"
+q10 = 'B'
+
+
+# --------------------------------------------------------------------------------------
+# q11 · multi · 2 points · Red flags of traded accounts
+#
+# You review an exchange's accounts for signs that verified accounts
+# are being sold or lent, as in A9–A11. Which of the following are red
+# flags worth an alert? Choose all that apply.
+#
+#   A. Dozens of accounts verified with identity documents from the same foreign country
+#   were applied for from a handful of devices or IP addresses.
+#   B. Shortly after approval, an account's login device, IP location and language
+#   settings all change, and the new location is in a jurisdiction the exchange has said
+#   it will not serve.
+#   C. Deposits come from bank cards or e-wallets in names other than the verified
+#   account holder's.
+#   D. The customer turns on two-factor authentication and whitelists a withdrawal
+#   address in her own name.
+#   E. An account that failed verification keeps logging in and tries to deposit and
+#   trade.
+#   F. A verified customer trades small amounts, in line with the occupation and income
+#   declared at onboarding.
+#
+# Answer: a list of every letter that applies, e.g. q11 = ["A", "C"]
+q11 = ['A', 'B', 'C', 'E']
+
+
+# --------------------------------------------------------------------------------------
+# q12 · ordering · 1 point · The CDD measures in R.10's order
+#
+# Put the four CDD measures in the order in which FATF R.10 sets them
+# out — which is also the order in which an onboarding file is built
+# and then kept up.
+#
+#   A. Ongoing due diligence on the relationship and scrutiny of its transactions
+#   B. Identify the customer and verify the identity
+#   C. Understand the purpose and intended nature of the business relationship
+#   D. Identify whoever ultimately owns or controls the customer, and take reasonable
+#   measures to verify that person
+#
+# Answer: every letter once, in order, e.g. q12 = ["C", "A", "B"]
+q12 = ['B', 'D', 'C', 'A']
+
+
+# --------------------------------------------------------------------------------------
+# q13 · matching · 2 points · Which rule does what
+#
+# Match each obligation or rule to the instrument it comes from. An
+# instrument may be used more than once, and one is not used.
+#
+#   1. Verify a new customer's identity from reliable, independent sources and monitor
+#   the relationship afterwards
+#   2. Require virtual-asset service providers to be licensed or registered and
+#   supervised for AML/CFT
+#   3. Obtain, hold and pass on originator and beneficiary information with a virtual-
+#   asset transfer to another provider
+#   4. Apply CDD to occasional virtual-asset transactions from USD/EUR 1,000
+#   5. Treat an offshore exchange's online service to mainland residents as illegal
+#   financial activity
+#   A. FATF Recommendation 10
+#   B. FATF Recommendation 15 and its Interpretive Note (INR.15)
+#   C. FATF Recommendation 16 (the travel rule), as applied to virtual assets by INR.15
+#   D. 《关于进一步防范和处置虚拟货币交易炒作风险的通知》(银发〔2021〕237号)
+#   E. 《关于防范比特币风险的通知》(银发〔2013〕289号)
+#
+# Answer: a dictionary pairing each number with a letter, e.g. q13 = {1: "B", 2: "A"}
+q13 = {'1': 'A', '2': 'B', '3': 'C', '4': 'B', '5': 'D'}
+
+
+# --------------------------------------------------------------------------------------
+# q14 · code · 3 points · Economics of an account-opening scheme
+#
+# Write `q14(applied, opened, cost_per_account, sale_price)` for a
+# scheme like the one in A10: every application costs
+# `cost_per_account`, and every opened account sells for `sale_price`.
+# Return a dict with exactly these keys:
+#
+# - `"success_rate_pct"`: opened ÷ applied × 100, rounded with `round(…, 2)`; `None` if
+# `applied` is 0;
+# - `"profit"`: opened × sale_price − applied × cost_per_account (not rounded);
+# - `"return_on_cost_pct"`: profit ÷ total cost × 100, rounded with `round(…, 1)`;
+# `None` if the total cost is 0;
+# - `"breakeven_rate_pct"`: the success rate at which profit is zero, × 100, rounded
+# with `round(…, 1)`; `None` if `sale_price` is 0.
+#
+# The test cases use made-up schemes, not the article's figures.
+#
+# Answer: complete the function q14 below; it is called with the inputs listed
+# Example calls: q14(200, 20, 500, 9000); q14(120, 4, 700, 10000); q14(50, 0, 300, 4000)
+def q14(applied, opened, cost_per_account, sale_price):
+    total_cost = applied * cost_per_account
+    profit = opened * sale_price - total_cost
+    rate = round(100 * opened / applied, 2) if applied else None
+    roc = round(100 * profit / total_cost, 1) if total_cost else None
+    breakeven = round(100 * cost_per_account / sale_price, 1) if sale_price else None
+    return {"success_rate_pct": rate, "profit": profit, "return_on_cost_pct": roc, "breakeven_rate_pct": breakeven}
+
+
+# --------------------------------------------------------------------------------------
+# q15 · memo · 3 points · Memo on a cluster of traded accounts
+#
+# You are the money-laundering reporting officer of a virtual-asset
+# exchange licensed outside mainland China. In November 2021 your
+# monitoring finds 13 accounts, verified over the past two months with
+# identity documents from one overseas country, that were applied for
+# from the same few devices; since approval they log in from mainland
+# China and are funded by third parties. Write a memo to your head of
+# compliance with the sections **Problem**, **Options** and
+# **Recommendation** (each a line starting `## `), 150–450 words,
+# citing at least two of: FATF R.10 (`fatf-r10`), R.15/R.16
+# (`fatf-r15-r16`), the FATF 2021 guidance (`fatf-guidance-2021`), the
+# Notice (`yinfa-2021-237`).
+#
+# Answer: a memo as text in triple quotes, with "## " section headings
+q15 = """
+## Problem
+
+Thirteen accounts opened since September were verified with genuine
+documents from one overseas country but were applied for from the same
+few devices, now log in from mainland China and are funded by third
+parties. The pattern matches the trade in verified accounts reported
+in the Chinese press (A9–A11): identities are lent or sold, the
+accounts pass KYC and are sold on. The verified customers are
+probably not the people operating the accounts, so our CDD under FATF
+R.10 (fatf-r10) has failed on the beneficial owner and on ongoing due
+diligence, although identity verification itself worked. The accounts
+also put us in breach of our own decision to stop serving mainland
+residents, whom the Notice (yinfa-2021-237) treats our service to as
+illegal financial activity.
+
+## Options
+
+1. Close the 13 accounts at once and return the balances. Simple, but
+   it loses the chance to find related accounts and may return funds
+   to the wrong person.
+2. Restrict the accounts to withdrawals to verified addresses, demand
+   fresh verification with a live check and proof of address, and
+   exit those that cannot pass, as R.10 requires when CDD cannot be
+   completed.
+3. Option 2 plus a look-back: link analysis on the devices, IPs and
+   funding sources to find other accounts in the cluster, suspicious
+   transaction reports to our financial intelligence unit, and a fix
+   to onboarding (device checks, limits until first behavioural
+   review).
+
+## Recommendation
+
+Option 3. Restrict now, re-verify within a short deadline, and end
+relationships that fail; file reports on the cluster; and add device
+and funding-source checks to onboarding. Under INR.15 (fatf-r15-r16)
+we are supervised as a VASP and apply the same preventive measures as
+a bank; the FATF's updated guidance (fatf-guidance-2021) expects
+exactly this risk-based monitoring. Any withdrawals to other VASPs
+must carry travel-rule information.
+"""
