@@ -233,6 +233,10 @@ CHECKERS = {
 
 def check(q: Question, answer: Answer, cite_names: Callable[[str], list[str]] | None = None) -> Outcome:
     """The outcome of ``answer`` to ``q``."""
+    if q.edition is not None:  # a student edition: hashed keys (keyhash.py)
+        from .keyhash import check_edition
+
+        return check_edition(q, answer, cite_names)
     def outcome(status: str, points: float = 0.0, message: str = "", given: str = "") -> Outcome:
         hint = q.hints[0] if q.hints and status in ("wrong", "partial") else ""
         return Outcome(q.module, q.id, q.type, status, points, q.points, message, hint, given)

@@ -101,7 +101,8 @@ def _flatten(data: dict, prefix: str = "") -> dict[str, dict]:
 @lru_cache(maxsize=8)
 def _load(path: Path) -> dict[str, Figure]:
     raw = _flatten(yaml.safe_load(path.read_text(encoding="utf-8")))
-    figures = {n: Figure(n, e["value"], str(e.get("source", ""))) for n, e in raw.items()}
+    figures = {n: Figure(n, e["value"], str(e.get("source", "")), e.get("unit", ""), e.get("decimals"))
+               for n, e in raw.items()}
     values = {n: f.value for n, f in figures.items()}
     for name, (fn, unit, decimals) in DERIVED.items():
         try:

@@ -148,7 +148,8 @@ def pytest_report_teststatus(report, config):
         return None
     status = report.caselab["status"]
     letter = {"correct": ".", "partial": "p", "wrong": "F", "unanswered": "s", "invalid": "I", "error": "E"}[status]
-    return status, letter, line
+    category = {"correct": "passed", "unanswered": "skipped"}.get(status, "failed")
+    return category, letter, line
 
 
 def summary(outcomes: list[Outcome]) -> dict:

@@ -37,6 +37,7 @@ class Question:
     hints: tuple[str, ...] = ()
     key: Any = None  # resolved: figures replaced by their values
     spec: dict = field(default_factory=dict)  # the type's own fields (options, unit, cases, ...)
+    edition: dict | None = None  # in a student edition: {feedback, salt, kdf}; the key is then absent (keyhash.py)
 
     @property
     def nodeid(self) -> str:
@@ -49,6 +50,7 @@ class Quiz:
     title: str
     path: Path
     questions: tuple[Question, ...]
+    edition: dict | None = None  # set in a student edition (see caselab release)
 
     def question(self, qid: str) -> Question:
         for q in self.questions:
@@ -118,14 +120,28 @@ def _check_spec(q: dict, where: str) -> None:
                 raise QuizError(f"{where}: case {i + 1} needs 'args' and 'expected'")
 
 
-def _question(module: str, raw: Any, figures: dict, where: str) -> Question:
+def _check_edition_spec(q: dict, where: str) -> None:
+    """A student edition's question: no key, no explanation, no solution; hashes under ``check``."""
+    for name in ("key", "explanation", "solution"):
+        if name in q:
+            raise QuizError(f"{where}: a student edition must not hold '{name}'")
+    if q["type"] == "code":
+        if not isinstance(q.get("cases"), list) or not all(isinstance(c, dict) and "args" in c for c in q["cases"]):
+            raise QuizError(f"{where}: cases must be a list of {{args}}")
+        if any("expected" in c for c in q["cases"]):
+            raise QuizError(f"{where}: a student edition must not hold expected outputs")
+    if "check" in q and not isinstance(q["check"], dict):
+        raise QuizError(f"{where}: check must be a mapping of hashes")
+
+
+def _question(module: str, raw: Any, figures: dict, where: str, edition: dict | None = None) -> Question:
     if not isinstance(raw, dict):
         raise QuizError(f"{where}: each question must be a mapping")
     qid = raw.get("id")
     where = f"{where} question {qid!r}"
     if not isinstance(qid, str) or not QUESTION_ID.match(qid):
         raise QuizError(f"{where}: id must look like q1, q2, ...")
-    for name in ("type", "points", "title", "prompt", "explanation", "sources"):
+    for name in ("type", "points", "title", "prompt", "sources") + (() if edition else ("explanation",)):
         if name not in raw:
             raise QuizError(f"{where}: missing '{name}'")
     if raw["type"] not in TYPES:
@@ -136,15 +152,18 @@ def _question(module: str, raw: Any, figures: dict, where: str) -> Question:
     sources = raw["sources"]
     if not isinstance(sources, list) or not sources:
         raise QuizError(f"{where}: sources must list at least one fact id or document id")
-    _check_spec(raw, where)
+    if edition:
+        _check_edition_spec(raw, where)
+    else:
+        _check_spec(raw, where)
     core = {"id", "type", "points", "title", "prompt", "explanation", "sources", "hints", "key"}
     spec = {k: _resolve(v, figures, where) for k, v in raw.items() if k not in core}
     hints = raw.get("hints") or []
     return Question(
         module=module, id=qid, type=raw["type"], points=float(points), title=str(raw["title"]).strip(),
-        prompt=str(raw["prompt"]).strip(), explanation=str(raw["explanation"]).strip(),
+        prompt=str(raw["prompt"]).strip(), explanation=str(raw.get("explanation", "")).strip(),
         sources=tuple(str(s) for s in sources), hints=tuple(str(h).strip() for h in hints),
-        key=_resolve(raw.get("key"), figures, where), spec=spec,
+        key=_resolve(raw.get("key"), figures, where), spec=spec, edition=edition,
     )
 
 
@@ -160,13 +179,17 @@ def _load_quiz(path: Path, mtime: float, root: Path) -> Quiz:
     module = data.get("module")
     if module != path.stem:
         raise QuizError(f"{where}: module {module!r} must equal the file name {path.stem!r}")
+    edition = data.get("edition")
+    if edition is not None and (not isinstance(edition, dict) or edition.get("feedback") not in ("full", "score", "none")
+                                or (edition["feedback"] != "none" and not isinstance(edition.get("salt"), str))):
+        raise QuizError(f"{where}: edition must give feedback (full, score or none) and, unless none, a salt")
     figures = load_figures(root)
-    questions = tuple(_question(module, q, figures, where) for q in data["questions"] or [])
+    questions = tuple(_question(module, q, figures, where, edition) for q in data["questions"] or [])
     ids = [q.id for q in questions]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise QuizError(f"{where}: question ids repeat: {', '.join(dupes)}")
-    return Quiz(module=module, title=str(data.get("title", module)), path=path, questions=questions)
+    return Quiz(module=module, title=str(data.get("title", module)), path=path, questions=questions, edition=edition)
 
 
 def load_quiz(path: Path, root: Path | None = None) -> Quiz:

@@ -23,7 +23,7 @@ from caselab.sources import load_sources
 
 INSTRUCTOR_DIR = "instructor/"
 FIG = re.compile(r"\{\{\s*fig\s+([\w.]+)\s*\}\}")
-MARKER = re.compile(r"<!--\s*caselab:(exercises|explanations|sources|glossary|timeline)\s*([\w-]*)\s*-->")
+MARKER = re.compile(r"<!--\s*caselab:(exercises|explanations|sources|glossary|timeline)\s*([\w:-]*)\s*-->")
 
 
 def instructor_mode() -> bool:
@@ -152,9 +152,13 @@ def render_glossary(root: Path) -> str:
     return "\n".join(rows)
 
 
-def render_timeline(root: Path) -> str:
+def render_timeline(root: Path, span: str = "") -> str:
+    """The dated events, optionally only those in ``span`` = ``FROM:TO`` (prefixes of ISO dates)."""
     path = root / "data" / "timeline.yml"
     events = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else []
+    if span:
+        start, _, end = span.partition(":")
+        events = [e for e in events if str(e["date"])[:len(start)] >= start and str(e["date"])[:len(end)] <= end]
     rows = ["| date | event | source |", "| --- | --- | --- |"]
     for e in sorted(events, key=lambda e: str(e["date"])):
         zh = f" ({e['event_zh']})" if e.get("event_zh") else ""
@@ -191,7 +195,9 @@ def on_page_markdown(markdown, page, config, files):
             if kind == "explanations" and not page.file.src_uri.startswith(INSTRUCTOR_DIR):
                 raise PluginError(f"{page.file.src_uri}: explanations belong on instructor pages only")
             return render_exercises(quizzes[arg]) if kind == "exercises" else render_explanations(quizzes[arg], root)
-        return {"sources": render_sources, "glossary": render_glossary, "timeline": render_timeline}[kind](root)
+        if kind == "timeline":
+            return render_timeline(root, arg)
+        return {"sources": render_sources, "glossary": render_glossary}[kind](root)
 
     markdown = FIG.sub(fig, MARKER.sub(marker, markdown))
     return markdown + "\n\n" + abbreviations(root) + "\n"
