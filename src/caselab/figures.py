@@ -35,6 +35,22 @@ class Figure:
         return f"{text} {self.unit}".strip()
 
 
+def _lot_kwh(r: dict) -> float:
+    return 24 * r["mining.lot_machines"] * r["mining.machine_hashrate_ths"] * r["mining.machine_efficiency_w_per_th"] / 1000
+
+
+def _surcharged(r: dict) -> float:
+    return r["mining.example_base_tariff_cny_per_kwh"] + r["mining.differential_tariff_cny_per_kwh"]
+
+
+def _payback(r: dict, price: str, surcharge: int) -> float:
+    """Days for one machine bought second-hand to earn back its price at the illustrative revenue."""
+    kwh = 24 * r["mining.machine_hashrate_ths"] * r["mining.machine_efficiency_w_per_th"] / 1000
+    tariff = _surcharged(r) if surcharge else r["mining.example_base_tariff_cny_per_kwh"]
+    margin = r["mining.machine_hashrate_ths"] * r["mining.example_revenue_cny_per_th_day"] - kwh * tariff
+    return r[f"mining.secondhand_price_{price}_cny"] / margin
+
+
 # name -> (function of the raw values, unit, decimals shown, the raw names it uses)
 DERIVED: dict[str, tuple[Callable[[dict], float], str, int]] = {
     # KYC account trading (A9, A10)
@@ -58,6 +74,13 @@ DERIVED: dict[str, tuple[Callable[[dict], float], str, int]] = {
     "mining.lot_tariff_surcharge_cny_per_day": (lambda r: 24 * r["mining.lot_machines"] * r["mining.machine_hashrate_ths"] * r["mining.machine_efficiency_w_per_th"] / 1000 * r["mining.differential_tariff_cny_per_kwh"], "CNY", 2),
     "mining.lot_secondhand_value_low_cny": (lambda r: r["mining.lot_machines"] * r["mining.secondhand_price_low_cny"], "CNY", 0),
     "mining.lot_secondhand_value_high_cny": (lambda r: r["mining.lot_machines"] * r["mining.secondhand_price_high_cny"], "CNY", 0),
+    # Illustrative economics of the lot (teaching assumptions: base tariff, revenue per TH/s per day)
+    "mining.lot_cost_cny_per_day_at_base": (lambda r: _lot_kwh(r) * r["mining.example_base_tariff_cny_per_kwh"], "CNY", 2),
+    "mining.lot_cost_cny_per_day_with_surcharge": (lambda r: _lot_kwh(r) * _surcharged(r), "CNY", 2),
+    "mining.payback_days_low_at_base": (lambda r: _payback(r, "low", 0), "days", 0),
+    "mining.payback_days_low_with_surcharge": (lambda r: _payback(r, "low", 1), "days", 0),
+    "mining.payback_days_high_at_base": (lambda r: _payback(r, "high", 0), "days", 0),
+    "mining.payback_days_high_with_surcharge": (lambda r: _payback(r, "high", 1), "days", 0),
     # MiCA's timetable
     "compare.mica_days_to_application": (lambda r: (r["compare.mica_applies"] - r["compare.mica_published"]).days, "days", 0),
     # Zhejiang's screening funnel (A22)

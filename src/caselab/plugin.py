@@ -19,6 +19,7 @@ import pytest
 
 from .answers import SheetAnswers, collect
 from .checking import Outcome, check
+from .keyhash import feedback_mode, redact
 from .figures import find_project_root
 from .quiz import TYPES, QuizError, load_quiz
 from .sources import cite_names
@@ -28,6 +29,7 @@ ANSWERS_HELP = "folder of answer sheets <module>.py to check the quizzes in test
 JSON_HELP = "write the results as JSON to this file"
 ANSWERS_KEY = pytest.StashKey[dict]()
 OUTCOMES_KEY = pytest.StashKey[list]()
+MODES_KEY = pytest.StashKey[dict]()  # module -> feedback mode of a student edition (full, score, none)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -55,6 +57,7 @@ def answers_dir(config: pytest.Config) -> Path | None:
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[ANSWERS_KEY] = {}
     config.stash[OUTCOMES_KEY] = []
+    config.stash[MODES_KEY] = {}
     config.addinivalue_line("markers", "caselab_type(name): the question's type (choice, numeric, code, ...)")
     for name in TYPES:
         config.addinivalue_line("markers", f"{name}: a {name} question of a caselab quiz")
@@ -102,11 +105,15 @@ class QuestionItem(pytest.Item):
         sheet = self.parent.sheet_answers()
         root = find_project_root(self.path.parent)
         outcome = check(self.question, sheet.answers[self.question.id], cite_names(root))
+        mode = feedback_mode(self.question)
+        if mode != "full":  # a student edition that shows only module scores, or only the form of answers
+            outcome = redact(outcome, mode)
+            self.config.stash[MODES_KEY][self.question.module] = mode
         self.outcome = outcome
         self.sheet_problem = sheet.problem
         if outcome.status == "unanswered":
             pytest.skip("not answered yet")
-        if outcome.status != "correct":
+        if outcome.status not in ("correct", "answered"):
             raise QuestionFailed(outcome)
 
     def repr_failure(self, excinfo, style=None):
@@ -120,6 +127,8 @@ class QuestionItem(pytest.Item):
 
 def describe(o: Outcome, hints: bool = True) -> str:
     """One plain line for a student: status, points, what is wrong, and a hint."""
+    if o.status == "answered":  # feedback score/none: no word on right or wrong
+        return f"answered: {o.message}" if o.message else "answered"
     text = f"{o.status} {o.points:g}/{o.max_points:g}"
     if o.message:
         text += f": {o.message}"
@@ -147,32 +156,59 @@ def pytest_report_teststatus(report, config):
     if line is None or report.when not in ("call", "setup"):
         return None
     status = report.caselab["status"]
-    letter = {"correct": ".", "partial": "p", "wrong": "F", "unanswered": "s", "invalid": "I", "error": "E"}[status]
-    category = {"correct": "passed", "unanswered": "skipped"}.get(status, "failed")
+    letter = {"correct": ".", "partial": "p", "wrong": "F", "unanswered": "s", "invalid": "I", "error": "E",
+              "answered": "."}[status]
+    category = {"correct": "passed", "answered": "passed", "unanswered": "skipped"}.get(status, "failed")
     return category, letter, line
 
 
-def summary(outcomes: list[Outcome]) -> dict:
-    return {
-        "score": round(sum(o.points for o in outcomes), 4),
-        "max_score": round(sum(o.max_points for o in outcomes), 4),
-        "questions": [o.as_dict() for o in outcomes],
-    }
+def summary(outcomes: list[Outcome], modes: dict[str, str] | None = None) -> dict:
+    """Score and per-question results; ``modes`` (module -> feedback mode) hides what a student edition hides."""
+    modes = modes or {}
+    if not any(m != "full" for m in modes.values()):
+        return {
+            "score": round(sum(o.points for o in outcomes), 4),
+            "max_score": round(sum(o.max_points for o in outcomes), 4),
+            "questions": [o.as_dict() for o in outcomes],
+        }
+    scored = [o for o in outcomes if modes.get(o.module, "full") != "none"]
+    modules: dict[str, dict] = {}
+    for o in outcomes:
+        entry = modules.setdefault(o.module, {"answered": 0, "questions": 0})
+        entry["questions"] += 1
+        entry["answered"] += o.status not in ("unanswered", "invalid", "error")
+        if modes.get(o.module, "full") != "none":
+            entry["score"] = round(entry.get("score", 0) + o.points, 4)
+            entry["max_score"] = round(entry.get("max_score", 0) + o.max_points, 4)
+    questions = []
+    for o in outcomes:
+        d = o.as_dict()
+        if modes.get(o.module, "full") != "full":
+            del d["points"]
+        questions.append(d)
+    return {"score": round(sum(o.points for o in scored), 4), "max_score": round(sum(o.max_points for o in scored), 4),
+            "modules": modules, "questions": questions}
 
 
-def score_table(outcomes: list[Outcome]) -> list[str]:
+def score_table(outcomes: list[Outcome], modes: dict[str, str] | None = None) -> list[str]:
+    modes = modes or {}
     modules: dict[str, list[Outcome]] = {}
     for o in outcomes:
         modules.setdefault(o.module, []).append(o)
+    done = ("correct", "answered")
     rows = [("module", "score", "max", "correct", "to do")]
     for module, items in modules.items():
-        todo = sum(o.status != "correct" for o in items)
-        rows.append((module, f"{sum(o.points for o in items):g}", f"{sum(o.max_points for o in items):g}",
-                     f"{sum(o.status == 'correct' for o in items)}/{len(items)}", str(todo)))
-    total = summary(outcomes)
+        mode = modes.get(module, "full")
+        todo = sum(o.status not in done for o in items)
+        score = f"{sum(o.points for o in items):g}" if mode != "none" else "-"
+        top = f"{sum(o.max_points for o in items):g}" if mode != "none" else "-"
+        right = f"{sum(o.status == 'correct' for o in items)}/{len(items)}" if mode == "full" else "-"
+        rows.append((module, score, top, right, str(todo)))
+    total = summary(outcomes, modes)
+    all_full = all(modes.get(m, "full") == "full" for m in modules)
     rows.append(("total", f"{total['score']:g}", f"{total['max_score']:g}",
-                 f"{sum(o.status == 'correct' for o in outcomes)}/{len(outcomes)}",
-                 str(sum(o.status != 'correct' for o in outcomes))))
+                 f"{sum(o.status == 'correct' for o in outcomes)}/{len(outcomes)}" if all_full else "-",
+                 str(sum(o.status not in done for o in outcomes))))
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     return ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows]
 
@@ -182,11 +218,16 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if not outcomes:
         return
     terminalreporter.section("caselab score")
-    for line in score_table(outcomes):
+    modes = config.stash.get(MODES_KEY, {})
+    for line in score_table(outcomes, modes):
         terminalreporter.write_line(line)
+    if any(m != "full" for m in modes.values()):
+        terminalreporter.write_line("(this edition shows " + (
+            "only the score of each module" if "score" in modes.values() else "only whether answers are well-formed")
+            + "; your instructor grades the answers)")
     path = config.getoption("caselab_json")
     if path:
         from .atomic import write_text
 
-        write_text(Path(path), json.dumps(summary(outcomes), indent=2) + "\n")
+        write_text(Path(path), json.dumps(summary(outcomes, modes), indent=2) + "\n")
         terminalreporter.write_line(f"results written to {path}")
