@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import json
+import marshal
 import os
 import subprocess
 import sys
@@ -118,8 +119,10 @@ def run_subprocess(request: dict, timeout: float, prefix: Sequence[str] = ()) ->
 
     ``prefix`` wraps the interpreter (a sandbox command).  Output beyond 4 MB is
     cut off; a run that exceeds ``timeout`` is killed with its whole process group.
+    The request goes in as ``marshal`` (it is ours); what comes back is JSON,
+    checked record by record (``parse_records``).
     """
-    cmd = [*prefix, sys.executable, "-I", "-S", str(RUNNER)]
+    cmd = [*prefix, sys.executable, "-I", "-S", str(RUNNER), "--marshal"]
     try:
         proc = subprocess.Popen(
             cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -128,7 +131,7 @@ def run_subprocess(request: dict, timeout: float, prefix: Sequence[str] = ()) ->
     except OSError as exc:
         return [], f"could not start Python to run the sheet: {exc}"
     try:
-        out, _ = proc.communicate(json.dumps(request).encode(), timeout=timeout)
+        out, _ = proc.communicate(marshal.dumps(request), timeout=timeout)
         problem = ""
     except subprocess.TimeoutExpired:
         _kill_group(proc)
@@ -136,17 +139,133 @@ def run_subprocess(request: dict, timeout: float, prefix: Sequence[str] = ()) ->
         problem = f"the sheet ran for more than {timeout:g} s and was stopped"
     finally:
         _kill_group(proc)
-    records = []
-    for line in out[: 4 * 1024 * 1024].splitlines():
-        try:
-            rec = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(rec, dict):
-            records.append(rec)
+    records = parse_records(out[: 4 * 1024 * 1024])
     if not problem and not any(r.get("done") for r in records):
         problem = f"the sheet stopped the checker (exit status {proc.returncode})"
     return records, problem
+
+
+# --- what comes back: JSON lines, each checked before it is believed ---------------------
+
+MAX_MESSAGE = 500
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not plain data")
+
+
+def _text(value: Any, limit: int = MAX_MESSAGE) -> str | None:
+    """A string from the runner, cut to ``limit`` and with lone surrogates replaced; None if not a string."""
+    if type(value) is not str:
+        return None
+    value = value[:limit]
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            value = "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in value)
+    return value
+
+
+def _plain_json(value: Any, depth: int = 0, budget: list | None = None) -> Any:
+    """``value`` if it is plain data as the runner defines it (bounded depth and size), else raise ValueError."""
+    budget = budget if budget is not None else [runner.MAX_ITEMS]
+    budget[0] -= 1
+    if budget[0] < 0 or depth > runner.MAX_DEPTH + 1:
+        raise ValueError("too large or too deep")
+    kind = type(value)
+    if value is None or kind in (bool, int, float):
+        return value
+    if kind is str:
+        text = _text(value, runner.MAX_STR)
+        if len(value) > runner.MAX_STR:
+            raise ValueError("text too long")
+        return text
+    if kind is list:
+        return [_plain_json(v, depth + 1, budget) for v in value]
+    if kind is dict:
+        return {_plain_json(k, depth + 1, budget): _plain_json(v, depth + 1, budget) for k, v in value.items()}
+    raise ValueError("not plain data")
+
+
+def _value(value: Any) -> dict | None:
+    """A result ``{"ok": plain}``, ``{"invalid": text}`` or ``{"error": text}`` (optionally with ``limit``)."""
+    if type(value) is not dict:
+        return None
+    kinds = [k for k in ("ok", "invalid", "error") if k in value]
+    if len(kinds) != 1 or set(value) - {"ok", "invalid", "error", "limit"}:
+        return None
+    out: dict = {}
+    if "ok" in value:
+        try:
+            out["ok"] = _plain_json(value["ok"])
+        except (ValueError, RecursionError):
+            return {"invalid": "not a plain value"}
+    else:
+        text = _text(value[kinds[0]])
+        if text is None:
+            return None
+        out[kinds[0]] = text
+    limit = _text(value.get("limit"), 40)
+    if limit:
+        out["limit"] = limit
+    return out
+
+
+def _record(rec: Any) -> dict | None:
+    """A runner record with exactly the expected fields and types, or None."""
+    if type(rec) is not dict:
+        return None
+    if rec.get("done") is True:
+        return {"done": True}
+    module = _text(rec.get("module"), 200)
+    if not module:
+        return None
+    if "name" in rec:
+        name, value = _text(rec["name"], 200), _value(rec.get("value"))
+        if not name or value is None:
+            return None
+        out = {"module": module, "name": name, "value": value}
+        if "case" in rec:
+            if type(rec["case"]) is not int or not 0 <= rec["case"] < 100_000:
+                return None
+            out["case"] = rec["case"]
+        return out
+    error, message = _text(rec.get("error"), 40), _text(rec.get("message", ""))
+    if not error or message is None:
+        return None
+    out = {"module": module, "error": error, "message": message}
+    limit = _text(rec.get("limit"), 40)
+    if limit:
+        out["limit"] = limit
+    return out
+
+
+def parse_records(data: bytes) -> list[dict]:
+    """The well-formed records in the runner's output; anything else (a sheet may write there) is dropped.
+
+    Only JSON is parsed (never pickle or eval); NaN and infinities, over-deep
+    nesting and fields of the wrong type are refused.
+    """
+    lines = data.splitlines()
+    try:  # the usual case: every line is a record; one parse is much cheaper than one per line
+        parsed = json.loads(b"[" + b",".join(lines) + b"]", parse_constant=_no_constant)
+    except (ValueError, RecursionError, MemoryError):
+        parsed = []
+        for line in lines:
+            try:
+                parsed.append(json.loads(line, parse_constant=_no_constant))
+            except (ValueError, RecursionError, MemoryError):
+                continue
+    records = []
+    for raw in parsed:
+        try:
+            rec = _record(raw)
+        except RecursionError:
+            continue
+        if rec is not None:
+            records.append(rec)
+    return records
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
@@ -180,7 +299,8 @@ def prepare(quiz: Quiz, path: Path) -> tuple[SheetAnswers | None, dict | None, _
     try:
         tree = ast.parse(raw, filename=path.name)
     except SyntaxError as exc:
-        msg = f"{path.name} line {exc.lineno}: {exc.msg}; fix it and check again"
+        where = f" line {exc.lineno}" if exc.lineno else ""
+        msg = f"{path.name}{where}: {exc.msg}; fix it and check again"
         return SheetAnswers(quiz.module, {qid: Answer("error", message=msg) for qid in qids}, msg), None, None
     except (ValueError, UnicodeDecodeError, RecursionError, MemoryError) as exc:
         msg = f"{path.name} cannot be read as Python: {type(exc).__name__}"

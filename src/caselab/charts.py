@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import textwrap
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable
@@ -77,7 +76,7 @@ def circle(cx, cy, r, cls: str, title: str | None = None) -> str:
 
 def text_width(s: str, size: float) -> float:
     """A rough width of a label: CJK characters are square, Latin ones about half as wide."""
-    return sum(size if ord(ch) > 0x2E80 else size * 0.55 for ch in s)
+    return sum(size if ord(ch) > 0x2E80 else size * 0.52 for ch in s)
 
 
 def fit(s: str, size: float, width: float) -> str:
@@ -120,7 +119,7 @@ def figure(name: str, uid: str, height: float, title: str, desc: str, body: list
            f'<title id="{tid}">{esc(title)}</title><desc id="{did}">{esc(desc)}</desc>'
            + "".join(body) + "</svg>")
     return (f'<figure class="cl-chart cl-chart--{name}" id="{uid}">'
-            f'<div class="cl-chart__scroll" tabindex="0" aria-label="{esc(title)} (chart, scrolls sideways on small screens)">{svg}</div>'
+            f'<div class="cl-chart__scroll" tabindex="0" role="group" aria-label="{esc(title)} (chart, scrolls sideways on small screens)">{svg}</div>'
             f"<figcaption>{caption}</figcaption></figure>")
 
 
@@ -197,7 +196,8 @@ def chart_timeline(root: Path, uid: str) -> str:
         return x0 + (x1 - x0) * (d - start).days / span
 
     body: list[str] = []
-    axis_y = 100
+    tallest = max(sum(1 for d in dates if (d.year, d.month) == (y, m)) for y, m in {(d.year, d.month) for d in dates})
+    axis_y = 44 + 8 * tallest
     body.append(text(x0, 18, "Events per month, " + f"{first}–{last}" + " · 每月事件", "cl-heading", weight="600"))
     body.append(line(x0, axis_y, x1, axis_y))
     for year in range(first, last + 1):
@@ -286,7 +286,11 @@ def chart_kyc_economics(root: Path, uid: str) -> str:
     for label, usdt, cny, cls in bars:
         body.append(text(rx, by, label, "cl-label", size=12.5))
         body.append(rect(rx, by + 8, usdt * scale, 22, cls))
-        body.append(text(rx + usdt * scale + 6, by + 24, f"{num(usdt)} USDT (RMB {num(cny)})", "cl-value", size=12.5))
+        value = f"{num(usdt)} USDT (RMB {num(cny)})"
+        if usdt * scale > rw * 0.6:  # a long bar carries its value inside
+            body.append(text(rx + usdt * scale - 8, by + 24, value, "cl-value cl-on-bar", "end", 12.5))
+        else:
+            body.append(text(rx + usdt * scale + 6, by + 24, value, "cl-value", size=12.5))
         by += 62
     axis_y = by + 2
     body.append(line(rx, axis_y, rx + rw, axis_y))
@@ -356,11 +360,12 @@ def chart_mining_electricity(root: Path, uid: str) -> str:
         body.append(circle(X(p), Y(kwh_day * (p + tariff)), 3.5, "cl-dot cl-dot--tariff",
                            f"price {p:.2f} + {tariff:.2f} CNY/kWh"))
     # The differential tariff marked: an arrow between the lines at the right edge.
-    pa = pmax - 0.05
+    pa = pmax - 0.06
     ya, yb = Y(kwh_day * pa), Y(kwh_day * (pa + tariff))
     body.append(line(X(pa), ya - 3, X(pa), yb + 3, "cl-arrow", ' marker-start="url(#' + uid + '-ah)" marker-end="url(#' + uid + '-ah)"'))
-    body.append(text(X(pa) - 8, (ya + yb) / 2 - 2, f"+{tariff:.2f} CNY/kWh", "cl-accent", "end", 12.5, "600"))
-    body.append(text(X(pa) - 8, (ya + yb) / 2 + 14, "differential tariff 差别电价", "cl-accent", "end", 12))
+    body.append(line(X(pa), ya + 6, X(pa), B - 52, "cl-leader"))
+    body.append(text(X(pa) + 4, B - 36, f"+{tariff:.2f} CNY/kWh surcharge", "cl-accent", "end", 12.5, "600"))
+    body.append(text(X(pa) + 4, B - 18, "differential tariff · 差别电价", "cl-accent", "end", 12))
     body.insert(0, f'<defs><marker id="{uid}-ah" viewBox="0 0 10 10" refX="5" refY="5" markerWidth="6" markerHeight="6" '
                    f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="cl-arrowhead"/></marker></defs>')
     # Legend
@@ -387,14 +392,14 @@ def chart_zhejiang_funnel(root: Path, uid: str) -> str:
     f = load_figures(root)
     screened, flagged, examined = (int(f[f"zhejiang.{k}"].value) for k in ("ips_screened", "ips_flagged", "ips_examined"))
     units_flagged, units_examined = int(f["zhejiang.units_flagged"].value), int(f["zhejiang.units_examined"].value)
-    stages = [(f"{num(screened)} IP addresses screened", "排查IP地址", screened),
-              (f"{num(flagged)} IPs flagged, at {units_flagged} units", "发现疑似挖矿IP及单位", flagged),
-              (f"{num(examined)} IPs examined, at {units_examined} units", "核查处置", examined)]
+    stages = [(f"{num(screened)} IP addresses screened", "排查", screened),
+              (f"{num(flagged)} IPs flagged, at {units_flagged} units", "疑似挖矿", flagged),
+              (f"{num(examined)} IPs examined, at {units_examined} units", "核查", examined)]
     L, R = 20, WIDTH - 20
     scale = (R - L) / screened
     body: list[str] = [text(L, 20, "Zhejiang: mining on public resources · 浙江排查公共资源挖矿", "cl-heading", weight="600")]
     y = 44
-    prev = None
+    prev, prev_w = None, 0.0  # bottom edge and width of the stage above
     for label, zh, n in stages:
         w = max(n * scale, 2)
         if prev is not None:
@@ -403,8 +408,8 @@ def chart_zhejiang_funnel(root: Path, uid: str) -> str:
         body.append(rect(L, y, w, 26, "cl-bar"))
         tx = L + w + 8 if w < (R - L) * 0.6 else L + 10
         cls = "cl-label" if w < (R - L) * 0.6 else "cl-label cl-on-bar"
-        body.append(text(tx, y + 18, label, cls, size=13, weight="600"))
-        body.append(text(tx + text_width(label, 13) * 1.08 + 10, y + 18, zh, cls.replace("cl-label", "cl-zh"), size=12.5))
+        body.append(f'<text x="{tx:.1f}" y="{y + 18:.1f}" class="{cls}" font-size="13" font-weight="600">{esc(label)}'
+                    f'<tspan class="cl-zh" dx="10" font-weight="400">{esc(zh)}</tspan></text>')
         prev, prev_w = y + 26, w
         y += 62
     height = y - 22
@@ -428,9 +433,13 @@ def chart_cbeci_share(root: Path, uid: str) -> str:
     points = [(_month(p["month"]), float(p["value"]), str(p.get("confidence", "V")), str(p.get("source", "cbeci")))
               for p in f["cbeci_china_share_pct"].value]
     points.sort()
-    start = dt.date(points[0][0].year, 1, 1)
-    end = dt.date(points[-1][0].year + 1, 1, 1)
-    L, R, T, B = 56, WIDTH - 24, 40, 270
+
+    def shift(d: dt.date, months: int) -> dt.date:
+        n = d.year * 12 + d.month - 1 + months
+        return dt.date(n // 12, n % 12 + 1, 1)
+
+    start, end = shift(points[0][0], -3), shift(points[-1][0], 3)
+    L, R, T, B = 56, WIDTH - 24, 48, 270
     span = (end - start).days
 
     def X(d):
@@ -443,41 +452,47 @@ def chart_cbeci_share(root: Path, uid: str) -> str:
     for v in range(0, 101, 25):
         body.append(line(L, Y(v), R, Y(v), "cl-grid"))
         body.append(text(L - 8, Y(v) + 4, f"{v}%", "cl-tick", "end", 11))
-    year = start.year
-    while dt.date(year, 1, 1) < end:
+    for year in range(start.year + 1, end.year + 1):
         x = X(dt.date(year, 1, 1))
         body.append(line(x, B, x, B + 5))
-        body.append(text((x + X(dt.date(year + 1, 1, 1))) / 2, B + 18, str(year), "cl-tick", "middle", 11.5))
-        year += 1
+        body.append(text(x, B + 19, str(year), "cl-tick", "middle", 11.5))
     body.append(line(L, B, R, B))
-    # Segments: solid between neighbouring months, dotted across a gap with no data.
+    # Segments: solid between neighbouring months, dotted across months with no data.
     for (d1, v1, *_), (d2, v2, *_) in zip(points, points[1:]):
         months = (d2.year - d1.year) * 12 + d2.month - d1.month
-        cls = "cl-line" if months <= 2 else "cl-line cl-line--gap"
+        cls = "cl-line" if months <= 1 else "cl-line cl-line--gap"
         body.append(f'<polyline class="{cls}" points="{X(d1):.1f},{Y(v1):.1f} {X(d2):.1f},{Y(v2):.1f}"/>')
-    last_x = None
-    for i, (d, v, conf, _src_id) in enumerate(points):
+    for d, v, conf, _ in points:
         cls, word = CONFIDENCE.get(conf, CONFIDENCE["V"])
         body.append(circle(X(d), Y(v), 4.5, cls, f"{MONTHS[d.month - 1]} {d.year}: {v:g}% ({word})"))
-        label = f"{v:g}%"
-        dy = -10 if (i == 0 or v >= points[i - 1][1] or v > 10) else 18
-        if v == 0:
-            dy = -10
-        anchor = "middle"
-        lx = X(d)
-        if last_x is not None and lx - last_x < 34:  # neighbouring months: move the label aside
-            anchor, lx = "start", lx + 6
-        body.append(text(lx, Y(v) + dy, label, "cl-value", anchor, 12))
-        body.append(text(X(d), B + 34, f"{MONTHS[d.month - 1]}", "cl-small", "middle", 10))
-        last_x = X(d)
+    # Labels: one per run of equal neighbouring values ("0% · Jul–Aug 2021"), value over month.
+    runs: list[list] = []
+    for d, v, *_ in points:
+        if runs and runs[-1][1] == v and (d.year * 12 + d.month) - (runs[-1][0][-1].year * 12 + runs[-1][0][-1].month) == 1:
+            runs[-1][0].append(d)
+        else:
+            runs.append([[d], v])
+    placed: list[tuple[float, float]] = []  # (left, right) of labels already placed
+    for i, (months, v) in enumerate(runs):
+        x = (X(months[0]) + X(months[-1])) / 2
+        when = (f"{MONTHS[months[0].month - 1]}–{MONTHS[months[-1].month - 1]} {months[-1].year}" if len(months) > 1
+                else f"{MONTHS[months[0].month - 1]} {months[0].year}")
+        w = max(text_width(f"{v:g}%", 12.5), text_width(when, 11))
+        anchor, lx = "middle", x
+        if placed and x - w / 2 < placed[-1][1] + 6:  # would overlap the previous label: put it to the right
+            anchor, lx = "start", x + 7
+        left = lx - w / 2 if anchor == "middle" else lx
+        placed.append((left, left + w))
+        body.append(text(lx, Y(v) - 24, f"{v:g}%", "cl-value", anchor, 12.5))
+        body.append(text(lx, Y(v) - 10, when, "cl-small", anchor, 11))
     lx = R - 300
-    body.append(circle(lx, T - 18, 4.5, CONFIDENCE["V"][0]))
-    body.append(text(lx + 9, T - 14, "verified (V)", "cl-small", size=11.5))
-    body.append(circle(lx + 100, T - 18, 4.5, CONFIDENCE["W"][0]))
-    body.append(text(lx + 109, T - 14, "reported (W)", "cl-small", size=11.5))
-    body.append(line(lx + 200, T - 18, lx + 226, T - 18, "cl-line cl-line--gap"))
-    body.append(text(lx + 231, T - 14, "no data", "cl-small", size=11.5))
-    height = B + 46
+    body.append(circle(lx, 14, 4.5, CONFIDENCE["V"][0]))
+    body.append(text(lx + 9, 18, "verified (V)", "cl-small", size=11.5))
+    body.append(circle(lx + 100, 14, 4.5, CONFIDENCE["W"][0]))
+    body.append(text(lx + 109, 18, "reported (W)", "cl-small", size=11.5))
+    body.append(line(lx + 200, 14, lx + 226, 14, "cl-line cl-line--gap"))
+    body.append(text(lx + 231, 18, "no data", "cl-small", size=11.5))
+    height = B + 30
     title = f"China's share of bitcoin hash rate, {points[0][0].year}–{points[-1][0].year} (CBECI)"
     desc = "; ".join(f"{MONTHS[d.month - 1]} {d.year}: {v:g}% ({CONFIDENCE.get(c, CONFIDENCE['V'])[1]})"
                      for d, v, c, _ in points) + "."

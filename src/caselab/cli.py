@@ -3,6 +3,9 @@
     caselab check [MODULE...] [--answers DIR] [--json FILE]   check answer sheets (runs the quizzes under pytest)
     caselab list [--json]                                       the question bank, without answers
     caselab sheets [--check]                                    regenerate exercises/ and solutions/ from the quizzes
+    caselab release --modules kyc,mining --out DIR [--feedback full|score|none] [--gradescope] [--github-actions]
+                                                                a student edition without answers
+    caselab grade SUBMISSIONS --out DIR [--modules ...]         grade a class: gradebook, feedback, report
 """
 from __future__ import annotations
 
@@ -68,13 +71,60 @@ def cmd_sheets(args) -> int:
     from .sheets import write_sheets
 
     root = _root()
-    differ = write_sheets(root, load_quizzes(root, args.modules or None), check_only=args.check)
+    quizzes = load_quizzes(root, args.modules or None)
+    if any(q.edition is not None for q in quizzes.values()):
+        print("caselab sheets: this is a student edition; its sheets in exercises/ are yours to fill in "
+              "and are never regenerated", file=sys.stderr)
+        return 2
+    differ = write_sheets(root, quizzes, check_only=args.check)
     for path in differ:
         verb = "out of date" if args.check else "written"
         print(f"{path.relative_to(root)}: {verb}")
     if args.check and differ:
         print("caselab sheets: the sheets differ from the quizzes; run `caselab sheets` to regenerate them", file=sys.stderr)
         return 1
+    return 0
+
+
+def _modules(values: list[str] | None) -> list[str]:
+    """``--modules kyc,mining`` or ``--modules kyc mining`` (or both)."""
+    return [m for v in values or [] for m in v.split(",") if m.strip()]
+
+
+def cmd_release(args) -> int:
+    from .release import ReleaseError, release
+
+    try:
+        done = release(_root(), _modules(args.modules), Path(args.out), feedback=args.feedback,
+                       gradescope=args.gradescope, github_actions=args.github_actions)
+    except ReleaseError as exc:
+        print(f"caselab release: {exc}", file=sys.stderr)
+        return 2
+    print(f"student edition of {', '.join(done.modules)} (feedback: {done.feedback}) written to {done.edition}")
+    if done.autograder:
+        print(f"Gradescope autograder (holds the keys; for Gradescope only) written to {done.autograder}")
+    return 0
+
+
+def cmd_grade(args) -> int:
+    from .gradebook import GradeError, GradeStopped, grade_class
+
+    try:
+        run = grade_class(Path(args.submissions), Path(args.out), root=_root(), modules=_modules(args.modules) or None,
+                          explanations=not args.no_explanations, workers=args.workers,
+                          sandbox=not args.unsandboxed, quiet=args.quiet, canvas_assignment=args.canvas_assignment,
+                          roster=Path(args.canvas_roster) if args.canvas_roster else None)
+    except GradeError as exc:
+        print(f"caselab grade: {exc}", file=sys.stderr)
+        return 2
+    except (GradeStopped, KeyboardInterrupt) as exc:
+        why = str(exc) or "interrupted"
+        print(f"caselab grade: {why}; the students graded so far are kept in {Path(args.out) / '.caselab'}; "
+              "run the same command again to finish", file=sys.stderr)
+        return 130
+    if not args.quiet:
+        print(f"graded {run.graded} submission(s), {run.reused} unchanged since the last run; "
+              f"{len(run.results)} in {run.out} (gradebook.csv, canvas.csv, report.html, results/, feedback/)")
     return 0
 
 
@@ -98,6 +148,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("modules", nargs="*", metavar="MODULE")
     p.add_argument("--check", action="store_true", help="only report sheets that differ; exit 1 if any")
     p.set_defaults(func=cmd_sheets)
+
+    p = sub.add_parser("release", help="write a student edition of some modules, without answers")
+    p.add_argument("--modules", nargs="+", required=True, metavar="MODULE",
+                   help="the modules to assign, e.g. --modules kyc,mining")
+    p.add_argument("--out", required=True, metavar="DIR", help="the folder to write the edition to (new)")
+    p.add_argument("--feedback", choices=("full", "score", "none"), default="full",
+                   help="what the students' check shows: right/wrong per question (full), the score per module "
+                        "(score), or only whether answers are well-formed (none); default full")
+    p.add_argument("--gradescope", action="store_true",
+                   help="also write DIR-autograder.zip, a Gradescope autograder (holds the keys)")
+    p.add_argument("--github-actions", action="store_true",
+                   help="add a GitHub Actions workflow that runs the check on each push")
+    p.set_defaults(func=cmd_release)
+
+    p = sub.add_parser("grade", help="grade a folder of submissions: gradebook, feedback, report")
+    p.add_argument("submissions", metavar="SUBMISSIONS", help="one folder or .zip per student (never changed)")
+    p.add_argument("--out", required=True, metavar="DIR", help="the folder for the gradebook, feedback and report")
+    p.add_argument("--modules", nargs="+", metavar="MODULE",
+                   help="the modules to grade (default: those whose sheets appear in the submissions)")
+    p.add_argument("--no-explanations", action="store_true", help="leave the explanations out of the feedback")
+    p.add_argument("--workers", type=int, default=None, metavar="N", help="submissions graded at once")
+    p.add_argument("--unsandboxed", action="store_true",
+                   help="run the sheets without a sandbox (only for submissions you trust)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    p.add_argument("--canvas-assignment", metavar="ID",
+                   help="the Canvas assignment id for canvas.csv's column 'caselab (ID)'")
+    p.add_argument("--canvas-roster", metavar="CSV",
+                   help="a Canvas gradebook export, to fill in the students' names, ids and sections")
+    p.set_defaults(func=cmd_grade)
     return parser
 
 

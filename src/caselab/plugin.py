@@ -206,7 +206,8 @@ def score_table(outcomes: list[Outcome], modes: dict[str, str] | None = None) ->
         rows.append((module, score, top, right, str(todo)))
     total = summary(outcomes, modes)
     all_full = all(modes.get(m, "full") == "full" for m in modules)
-    rows.append(("total", f"{total['score']:g}", f"{total['max_score']:g}",
+    any_scored = any(modes.get(m, "full") != "none" for m in modules)
+    rows.append(("total", f"{total['score']:g}" if any_scored else "-", f"{total['max_score']:g}" if any_scored else "-",
                  f"{sum(o.status == 'correct' for o in outcomes)}/{len(outcomes)}" if all_full else "-",
                  str(sum(o.status not in done for o in outcomes))))
     widths = [max(len(r[i]) for r in rows) for i in range(5)]

@@ -1,36 +1,50 @@
 """Run answer sheets and report their values as plain JSON.
 
 This file is executed as a script in a separate interpreter (``python -I -S
-runner.py``), inside the sandbox when grading: it imports nothing from caselab
-and only the standard library, and it never sees a key.  It reads a request
-from stdin::
+runner.py``), or, inside the sandbox when grading, as code compiled once by the
+grader and sent on stdin with the request (``sandbox.BOOTSTRAP`` calls
+``main(argv, request)``).  It imports nothing from caselab and only the standard
+library, and it never sees a key.  As a script it reads the request from stdin
+(JSON, or ``marshal`` with ``--marshal``, which starts faster)::
 
     {"sheets": [{"module": "kyc", "path": "/sub/kyc.py", "names": ["q1", ...],
                  "calls": {"q9": [[150, 13], ...]}}],
-     "call_seconds": 2.0}
+     "call_seconds": 2.0,
+     "limits": {"as": 536870912, "nproc": 64, "fsize": 16777216, "cpu": 11},   # optional
+     "uid": 1900000001}                                                         # optional
 
-and writes one JSON line per result to the file descriptor it was given
-(``--out FD``; stdout by default), so that what finished is kept if the process
-is stopped::
+``limits`` are set on this process before any sheet runs (address space,
+processes and threads, file size, CPU seconds); ``uid``, when the runner starts
+as root inside the sandbox, is the unprivileged user it becomes before reading
+the sheets' code.  It writes one JSON line per result to the file descriptor it
+was given (``--out FD``; stdout by default), so that what finished is kept if
+the process is stopped::
 
     {"module": "kyc", "error": "syntax", "message": "line 4: invalid syntax"}
     {"module": "kyc", "name": "q1", "value": {"ok": "B"}}
-    {"module": "kyc", "name": "q9", "case": 0, "value": {"ok": 8.67}}
+    {"module": "kyc", "name": "q9", "case": 0, "value": {"ok": 12.5}}
     {"done": true}
 
 A value is ``{"ok": plain}`` where plain is built only from exact str, int,
 float, bool, None, list and dict (str keys) — subclasses, NaN, infinities and
-every other object become ``{"invalid": reason}``.
+every other object become ``{"invalid": reason}``.  A record or a call result
+that stopped at a limit says which in ``"limit"`` (``call_seconds``,
+``memory_mb``, ``processes``, ``file_mb``).
+
+Start-up cost matters (one interpreter per graded submission): the runner
+imports only built-in modules (no json, re, enum or signal wrappers).
 """
-import json
-import math
+import _signal
+import marshal
 import os
-import signal
 import sys
 
 MAX_DEPTH = 32
 MAX_ITEMS = 10_000
 MAX_STR = 100_000
+_INF = float("inf")
+# The sheets share this interpreter's builtins; keep our own references to the ones plain() relies on.
+_type, _str, _sorted, _abs = type, str, sorted, abs
 
 
 class Invalid(Exception):
@@ -45,13 +59,13 @@ def plain(value, depth=0, budget=None):
         raise Invalid("the answer is too large")
     if depth > MAX_DEPTH:
         raise Invalid("the answer is nested too deeply")
-    kind = type(value)
+    kind = _type(value)
     if value is None or kind is bool or kind is int:
-        if kind is int and abs(value) > 10**18:
+        if kind is int and _abs(value) > 10**18:
             raise Invalid("the number is too large")
         return value
     if kind is float:
-        if not math.isfinite(value):
+        if value != value or value == _INF or value == -_INF:
             raise Invalid("NaN and infinities are never a right answer")
         return value
     if kind is str:
@@ -63,15 +77,15 @@ def plain(value, depth=0, budget=None):
     if kind in (set, frozenset):
         items = [plain(v, depth + 1, budget) for v in value]
         try:
-            return sorted(items)
+            return _sorted(items)
         except TypeError:
             raise Invalid("a set of mixed values") from None
     if kind is dict:
         out = {}
         for k, v in value.items():
-            if type(k) not in (str, int):
+            if _type(k) not in (str, int):
                 raise Invalid("dictionary keys must be text or whole numbers")
-            out[str(k)] = plain(v, depth + 1, budget)
+            out[_str(k)] = plain(v, depth + 1, budget)
         return out
     raise Invalid(f"a {kind.__name__!s} object is not a plain value (use str, int, float, list or dict)")
 
@@ -85,12 +99,63 @@ def encode(value):
         return {"invalid": "the answer is nested too deeply"}
 
 
+# --- a small JSON writer (json itself costs more to import than the rest of the run) ------
+
+_ESCAPES = {i: f"\\u{i:04x}" for i in range(32)}
+_ESCAPES.update({ord('"'): '\\"', ord("\\"): "\\\\", 8: "\\b", 9: "\\t", 10: "\\n", 12: "\\f", 13: "\\r"})
+
+
+def _json_str(s):
+    if s.isascii() and s.isprintable() and '"' not in s and "\\" not in s:
+        return f'"{s}"'
+    s = s.translate(_ESCAPES)
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: write them as escapes
+        s = "".join(f"\\u{ord(c):04x}" if "\ud800" <= c <= "\udfff" else c for c in s)
+    return f'"{s}"'
+
+
+def to_json(value):
+    """JSON text of a plain value (what ``plain`` returns, and the records around it)."""
+    kind = _type(value)
+    if kind is str:
+        return _json_str(value)
+    if kind is dict:
+        return "{" + ",".join([_json_str(k if _type(k) is str else _str(k)) + ":" + to_json(v)
+                               for k, v in value.items()]) + "}"
+    if kind is int:
+        return _str(value)
+    if kind is float:
+        if value != value or value == _INF or value == -_INF:
+            raise ValueError("not a finite number")
+        return repr(value)
+    if kind is list:
+        return "[" + ",".join([to_json(v) for v in value]) + "]"
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    raise TypeError(f"{kind.__name__} is not plain data")
+
+
 class CallTimeout(BaseException):
     pass
 
 
 def _alarm(signum, frame):
     raise CallTimeout()
+
+
+def _limit(exc):
+    """The limit an exception shows the sheet ran into, if any."""
+    if isinstance(exc, MemoryError):
+        return "memory_mb"
+    if isinstance(exc, BlockingIOError) or (isinstance(exc, RuntimeError) and "can't start new thread" in str(exc)):
+        return "processes"
+    if isinstance(exc, OSError) and exc.errno in (27, 28, 122):  # EFBIG, ENOSPC, EDQUOT
+        return "file_mb"
+    return ""
 
 
 def describe(exc, path):
@@ -102,15 +167,33 @@ def describe(exc, path):
             line = tb.tb_lineno
         tb = tb.tb_next
     where = f" (line {line})" if line else ""
-    text = str(exc)[:200]
+    try:
+        text = str(exc)[:200]
+    except BaseException:  # an exception whose __str__ fails or lies
+        text = ""
     return f"{type(exc).__name__}{where}: {text}" if text else f"{type(exc).__name__}{where}"
 
 
-def run_sheet(sheet, emit, call_seconds):
+def _with_limit(record, exc):
+    limit = _limit(exc)
+    if limit:
+        record["limit"] = limit
+    return record
+
+
+def run_sheet(sheet, emit, call_seconds, source=None, flush=None):
+    """Run one sheet: its top level, then its names, then each code task's calls.
+
+    ``flush`` (if given) is called once what is emitted must survive a crash:
+    after the names, and after each code task's cases (one write per step rather
+    than one per record; a run that dies loses at most the task it died in).
+    """
+    flush = flush or (lambda: None)
     module, path = sheet["module"], sheet["path"]
     try:
-        with open(path, "rb") as f:
-            source = f.read()
+        if source is None:
+            with open(path, "rb") as f:
+                source = f.read()
         code = compile(source, path, "exec", dont_inherit=True)
     except SyntaxError as exc:
         emit({"module": module, "error": "syntax", "message": f"line {exc.lineno}: {exc.msg}"})
@@ -121,56 +204,114 @@ def run_sheet(sheet, emit, call_seconds):
     except OSError as exc:
         emit({"module": module, "error": "missing", "message": f"cannot open the sheet: {exc.strerror}"})
         return
+    except (MemoryError, RecursionError) as exc:
+        message = f"the sheet cannot be compiled: {type(exc).__name__}"
+        emit(_with_limit({"module": module, "error": "syntax", "message": message}, exc))
+        return
     namespace = {"__name__": "__sheet__", "__file__": path, "__builtins__": __builtins__}
-    signal.signal(signal.SIGALRM, _alarm)
+    _signal.signal(_signal.SIGALRM, _alarm)
     try:
-        signal.setitimer(signal.ITIMER_REAL, call_seconds)
+        _signal.setitimer(_signal.ITIMER_REAL, call_seconds)
         exec(code, namespace)
     except CallTimeout:
-        emit({"module": module, "error": "timeout", "message": f"the sheet ran for more than {call_seconds:g} s"})
+        emit({"module": module, "error": "timeout", "message": f"the sheet ran for more than {call_seconds:g} s",
+              "limit": "call_seconds"})
     except BaseException as exc:  # the sheet may raise anything, SystemExit included
-        emit({"module": module, "error": "runtime", "message": describe(exc, path)})
+        emit(_with_limit({"module": module, "error": "runtime", "message": describe(exc, path)}, exc))
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        _signal.setitimer(_signal.ITIMER_REAL, 0)
     for name in sheet.get("names", []):
         if name in namespace:
             emit({"module": module, "name": name, "value": encode(namespace[name])})
+    flush()
     for name, cases in sheet.get("calls", {}).items():
         fn = namespace.get(name)
         if not callable(fn):
             continue
         for i, args in enumerate(cases):
             try:
-                signal.setitimer(signal.ITIMER_REAL, call_seconds)
+                _signal.setitimer(_signal.ITIMER_REAL, call_seconds)
                 result = encode(fn(*args))
             except CallTimeout:
-                result = {"error": f"the call took more than {call_seconds:g} s"}
+                result = {"error": f"the call took more than {call_seconds:g} s", "limit": "call_seconds"}
             except BaseException as exc:
-                result = {"error": describe(exc, path)}
+                result = _with_limit({"error": describe(exc, path)}, exc)
             finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
+                _signal.setitimer(_signal.ITIMER_REAL, 0)
             emit({"module": module, "name": name, "case": i, "value": result})
+            if "error" in result:  # the slow, rare path: keep it even if a later case kills the run
+                flush()
+        flush()
 
 
-def main(argv):
+def _read_request(argv):
+    data = sys.stdin.buffer.read()
+    if "--marshal" in argv:
+        return marshal.loads(data)
+    import json
+
+    return json.loads(data)
+
+
+def _confine(request):
+    """Set the resource limits, then give up root if the sandbox started us as root."""
+    limits = request.get("limits") or {}
+    if limits:
+        import resource
+
+        for name, key in (("RLIMIT_AS", "as"), ("RLIMIT_NPROC", "nproc"), ("RLIMIT_FSIZE", "fsize"),
+                          ("RLIMIT_CPU", "cpu"), ("RLIMIT_NOFILE", "nofile"), ("RLIMIT_CORE", "core")):
+            if key in limits:
+                value = int(limits[key])
+                hard = value + 1 if key == "cpu" else value  # SIGXCPU at the soft limit, SIGKILL one second later
+                resource.setrlimit(getattr(resource, name), (value, hard))
+    uid = request.get("uid")
+    if uid is not None and os.getuid() == 0:
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
+        if os.getuid() == 0 or os.geteuid() == 0:
+            raise SystemExit("could not give up root")
+
+
+def main(argv, request=None):
+    """Run the request (read from stdin unless given: the sandbox sends this code and the request together)."""
     out_fd = int(argv[argv.index("--out") + 1]) if "--out" in argv else 1
     out = os.fdopen(os.dup(out_fd), "w", encoding="utf-8")
-    request = json.loads(sys.stdin.read())
-    sys.stdin = open(os.devnull)
+    if request is None:
+        request = _read_request(argv)
+    sheets = request["sheets"]
+    # Read the sheets before giving up root: the sandbox's copy may be readable by its owner only.
+    sources = {}
+    for sheet in sheets:
+        try:
+            with open(sheet["path"], "rb") as f:
+                sources[sheet["path"]] = f.read()
+        except OSError:
+            pass  # run_sheet reports it
+    _confine(request)
+    sys.stdin = open(os.devnull, encoding="utf-8")
     # The sheets' own output goes nowhere: only the results line protocol is read.
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
-    if out_fd not in (1, 2):
+    if out_fd not in (0, 1, 2):
         os.close(out_fd)
     sys.setrecursionlimit(2000)
 
     def emit(record):
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
-        out.flush()
+        try:
+            line = to_json(record)
+        except Exception:
+            # something pretended to be plain (a sheet may patch this module); say so instead
+            line = to_json({k: record[k] for k in ("module", "name", "case") if k in record}
+                           | {"value": {"invalid": "not a plain value"}})
+        out.write(line + "\n")
 
-    for sheet in request["sheets"]:
-        run_sheet(sheet, emit, float(request.get("call_seconds", 2.0)))
+    call_seconds = float(request.get("call_seconds", 2.0))
+    for sheet in sheets:
+        run_sheet(sheet, emit, call_seconds, sources.get(sheet["path"]), out.flush)
     emit({"done": True})
     out.flush()
     os._exit(0)  # skip atexit handlers and threads the sheets may have started

@@ -11,11 +11,15 @@ from __future__ import annotations
 import html
 import os
 import re
+from functools import lru_cache
+from html.parser import HTMLParser
 from pathlib import Path
 
 import yaml
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 
+from caselab import charts
 from caselab.figures import load_figures
 from caselab.quiz import load_quizzes
 from caselab.sheets import answer_form, choices, example_calls, reference_value
@@ -23,7 +27,9 @@ from caselab.sources import load_sources
 
 INSTRUCTOR_DIR = "instructor/"
 FIG = re.compile(r"\{\{\s*fig\s+([\w.]+)\s*\}\}")
-MARKER = re.compile(r"<!--\s*caselab:(exercises|explanations|sources|glossary|timeline)\s*([\w:-]*)\s*-->")
+MARKER = re.compile(r"<!--\s*caselab:(exercises|explanations|sources|glossary|timeline|chart)\s*([\w:-]*)\s*-->")
+# A chart marker survives Markdown as an HTML comment; on_page_content draws it (src/caselab/charts.py).
+CHART = re.compile(r"(?:<p>\s*)?<!--\s*caselab:chart\s+([\w-]+)\s*-->(?:\s*</p>)?")
 
 
 def instructor_mode() -> bool:
@@ -52,10 +58,24 @@ def _drop_instructor(nav):
     return out
 
 
+@event_priority(100)  # before the search plugin reads its options
 def on_config(config):
+    _anchor_search_paths(config)
     if not instructor_mode():
         config["nav"] = _drop_instructor(config["nav"])
     return config
+
+
+def _anchor_search_paths(config) -> None:
+    """The search plugin opens ``jieba_dict_user`` relative to the working directory;
+    make it relative to mkdocs.yml so that ``mkdocs build -f path/mkdocs.yml`` works anywhere."""
+    search = config["plugins"].get("material/search") or config["plugins"].get("search")
+    if search is None:
+        return
+    for option in ("jieba_dict", "jieba_dict_user"):
+        value = search.config.get(option)
+        if value and not os.path.isabs(value):
+            search.config[option] = str(_root(config) / value)
 
 
 def on_files(files, config):
@@ -81,7 +101,7 @@ def render_exercises(quiz) -> str:
         pts = f"{q.points:g} point" + ("" if q.points == 1 else "s")
         block = [f"### {q.id} · {q.title}", "", f"*{q.type} · {pts}*", "", q.prompt, ""]
         if q.type == "matching":
-            block += ["| | |", "| --- | --- |"]
+            block += ["| match each | with one of |", "| --- | --- |"]
             left = list(q.spec["left"].items())
             right = list(q.spec["right"].items())
             for i in range(max(len(left), len(right))):
@@ -140,9 +160,17 @@ def render_sources(root: Path) -> str:
     return "\n".join(rows) + f"\n\n### The article (`{art['id']}`)\n\n{art['title_zh']}: {art['title_en']}.\n\n" + "\n".join(facts)
 
 
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: the build reads these per page
+
+
+@lru_cache(maxsize=16)
+def _read_yaml(path: Path, mtime: float):
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_FAST_LOADER)
+
+
 def _glossary(root: Path) -> list[dict]:
-    path = root / "data" / "glossary.yml"
-    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else []
+    path = (root / "data" / "glossary.yml").resolve()
+    return _read_yaml(path, path.stat().st_mtime) if path.is_file() else []
 
 
 def render_glossary(root: Path) -> str:
@@ -197,7 +225,84 @@ def on_page_markdown(markdown, page, config, files):
             return render_exercises(quizzes[arg]) if kind == "exercises" else render_explanations(quizzes[arg], root)
         if kind == "timeline":
             return render_timeline(root, arg)
+        if kind == "chart":
+            if arg not in charts.CHARTS:
+                raise PluginError(f"{page.file.src_uri}: unknown chart {arg!r} in <!-- caselab:chart -->; "
+                                  f"known: {', '.join(charts.CHARTS)}")
+            return f"<!-- caselab:chart {arg} -->"  # drawn in on_page_content, after Markdown
         return {"sources": render_sources, "glossary": render_glossary}[kind](root)
 
     markdown = FIG.sub(fig, MARKER.sub(marker, markdown))
     return markdown + "\n\n" + abbreviations(root) + "\n"
+
+
+# --- after Markdown: charts and the page's meta description ----------------------------------
+
+class _FirstParagraph(HTMLParser):
+    """The text of the first plain paragraph outside admonitions, details, tables and figures."""
+
+    SKIP = {"details", "table", "figure", "aside", "nav", "pre", "blockquote"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack: list[bool] = []  # per open element: does it hide its paragraphs?
+        self.in_p = False
+        self.parts: list[str] = []
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("br", "img", "hr", "input", "meta", "link", "wbr"):
+            return
+        cls = dict(attrs).get("class") or ""
+        hidden = tag in self.SKIP or "admonition" in cls.split() or "cl-chart" in cls
+        self.stack.append(hidden)
+        if tag == "p" and not attrs and not any(self.stack[:-1]) and not self.found:
+            self.in_p, self.parts = True, []
+
+    def handle_endtag(self, tag):
+        if tag in ("br", "img", "hr", "input", "meta", "link", "wbr"):
+            return
+        if self.stack:
+            self.stack.pop()
+        if tag == "p" and self.in_p:
+            self.in_p = False
+            paragraph = " ".join("".join(self.parts).split())
+            if len(paragraph) >= 60:
+                self.found.append(paragraph)
+
+    def handle_data(self, data):
+        if self.in_p:
+            self.parts.append(data)
+
+
+def describe_page(html_text: str, limit: int = 160) -> str:
+    """A meta description from the page's first real paragraph, cut at a word near ``limit``."""
+    parser = _FirstParagraph()
+    parser.feed(html_text)
+    if not parser.found:
+        return ""
+    text = parser.found[0]
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:")
+    return cut + "…"
+
+
+def on_page_content(html_text, page, config, files):
+    root = _root(config)
+    count = {"n": 0}
+
+    def chart(m):
+        count["n"] += 1
+        try:
+            return charts.render(m.group(1), root, uid=f"cl-{m.group(1)}-{count['n']}")
+        except charts.ChartError as exc:
+            raise PluginError(f"{page.file.src_uri}: {exc}") from None
+
+    html_text = CHART.sub(chart, html_text)
+    if not page.meta.get("description"):
+        description = describe_page(html_text)
+        if description:
+            # The theme writes it into content="..." as it is: escape it here.
+            page.meta["description"] = html.escape(description, quote=True)
+    return html_text

@@ -1,0 +1,383 @@
+"""Run the answer-sheet runner in a bubblewrap sandbox, under limits, and get its output back.
+
+This is the mechanism; ``grading.py`` decides what the output means.  One run
+is one ``bwrap`` process with the runner (``runner.py``) inside it::
+
+    bwrap --unshare-all --unshare-user --disable-userns --uid 65534 --gid 65534   (normal user)
+    bwrap --unshare-{ipc,pid,net,uts,cgroup} --cap-drop ALL --cap-add CAP_SETUID,CAP_SETGID   (root)
+          --die-with-parent --new-session
+          --ro-bind /usr /usr, the interpreter's prefix, /bin /lib* (or their symlinks)
+          --tmpfs /tmp (1777, file_mb in size), --dev-bind /dev/{null,zero,random,urandom}
+          --ro-bind <the student's private sheet folder> /sheets
+          --remount-ro / --seccomp FD
+          python -I -S -c BOOTSTRAP --marshal      (stdin: runner.py's code, compiled once, and the request)
+
+What the sandbox sees: the Python runtime, the student's copied sheets, an
+empty /tmp of its own, four devices; no /proc, /etc, /home, network, other
+students' folders, the quizzes or the solutions.  Its own PID namespace, whose
+PID 1 is bwrap's small init (not ``--as-pid-1``: the runner's change of user
+would clear its parent-death signal): when the runner ends, or bwrap is killed
+(``--die-with-parent``), that init dies and every thread and process in the
+namespace ends with it.
+
+Limits (``Limits``): wall-clock seconds for the whole run (killed here, with the
+process tree); per-call seconds (``SIGALRM`` in the runner); RLIMIT_AS,
+RLIMIT_NPROC, RLIMIT_FSIZE, RLIMIT_CPU and RLIMIT_CORE, set by the runner on
+itself before any sheet runs; output read here up to ``output_kb``.
+
+The seccomp filter (classic BPF, built below for x86_64 and aarch64) refuses
+new processes (fork, vfork, clone without CLONE_THREAD: ``EAGAIN``, as when
+RLIMIT_NPROC is reached), namespaces, mounts, ptrace, bpf, keyrings and
+io_uring.  Threads stay allowed and are counted by RLIMIT_NPROC.  Refusing
+processes also bounds memory: RLIMIT_AS is per process.
+
+RLIMIT_NPROC does not bind root.  When the grader runs as root, bwrap keeps no
+user namespace and the runner drops to an unprivileged user id of its own
+(``uid`` in the request, distinct per concurrent run) before it reads any sheet
+code; as a normal user, bwrap maps the run to ``nobody`` in a new user namespace.
+"""
+from __future__ import annotations
+
+import functools
+import itertools
+import marshal
+import math
+import os
+import select
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+RUNNER = Path(__file__).resolve().with_name("runner.py")
+# The interpreter runs this, then the runner's code, compiled once here and sent with the request
+# on stdin (compiling runner.py in every run would cost more than the rest of the runner's start).
+BOOTSTRAP = ("import marshal,sys;c,r=marshal.load(sys.stdin.buffer);g={'__name__':'caselab_runner'};"
+             "exec(marshal.loads(c),g);g['main'](sys.argv,r)")
+BWRAP_ENV = "CASELAB_BWRAP"  # the bwrap to use; empty or a missing path means "no sandbox"
+SHEETS = "/sheets"  # where the student's sheet folder appears inside the sandbox
+RUNNER_INSIDE = "/caselab/runner.py"  # the runner code's file name inside the sandbox (tracebacks)
+ENV = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "MALLOC_ARENA_MAX": "2"}  # nothing of the grader's own
+DEVICES = ("/dev/null", "/dev/zero", "/dev/random", "/dev/urandom")
+UID_BASE = 1_900_000_000  # the unprivileged ids a root grader's runs become: UID_BASE + (pid, run) mod 2**24
+STDERR_KEEP = 4096
+KILL_GRACE = 5.0
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-submission limits.  The first six bound a run; the last three bound what is accepted from a submission."""
+
+    seconds: float = 10.0  # wall clock for the whole submission's run
+    call_seconds: float = 2.0  # one sheet's top level, or one call of a code task
+    memory_mb: int = 512  # address space of the interpreter
+    processes: int = 64  # threads (new processes are refused outright)
+    file_mb: int = 16  # largest file written, and the size of the private /tmp
+    output_kb: int = 1024  # the runner's results
+    sheet_kb: int = 512  # one answer sheet
+    archive_mb: int = 100  # a zip's total uncompressed size
+    members: int = 10_000  # entries in a zip, or files and folders in a submission folder
+
+
+@dataclass(frozen=True)
+class Run:
+    """What came out of one run of the runner."""
+
+    output: bytes  # the runner's JSON lines (at most output_kb; cut there)
+    stderr: str  # the first few KB of bwrap's and Python's own messages
+    exit_status: int | None  # the process's status (bwrap passes the runner's on; 128+N for a signal)
+    timed_out: bool  # stopped at ``seconds``
+    output_over: bool  # stopped for writing more than ``output_kb``
+    seconds: float  # wall clock of the run
+    start_error: str = ""  # the sandbox could not be started at all
+
+
+# --- seccomp --------------------------------------------------------------------------------
+
+_EPERM, _EAGAIN, _ENOSYS = 1, 11, 38
+_ALLOW, _KILL = 0x7FFF0000, 0x80000000
+_CLONE_THREAD = 0x00010000
+_CLONE_NAMESPACES = 0x7E020000  # NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET
+# audit arch, syscalls refused with EAGAIN (new processes), with ENOSYS (clone3: libc falls back to clone),
+# with EPERM (the rest), and the number of clone (checked for CLONE_THREAD)
+_SYSCALLS = {
+    "x86_64": (0xC000003E, (57, 58), (435,), (
+        272, 308, 165, 166, 155, 161, 101, 310, 311, 321, 298, 323, 250, 248, 249, 425, 426, 427, 428, 429,
+        430, 431, 432, 433, 442, 246, 320, 175, 313, 176, 303, 304, 163, 167, 168, 169, 179), 56),
+    "aarch64": (0xC00000B7, (), (435,), (
+        97, 268, 40, 39, 41, 51, 117, 270, 271, 280, 241, 282, 219, 217, 218, 425, 426, 427, 428, 429,
+        430, 431, 432, 433, 442, 104, 294, 105, 273, 106, 264, 265, 89, 224, 225, 142, 60), 220),
+}
+
+
+def seccomp_program(machine: str | None = None) -> bytes | None:
+    """The filter as raw ``struct sock_filter`` entries (what ``bwrap --seccomp`` reads), or None if unsupported."""
+    machine = machine or os.uname().machine
+    if machine not in _SYSCALLS or struct.calcsize("P") != 8 or sys.byteorder != "little":
+        return None
+    arch, eagain, enosys, eperm, clone = _SYSCALLS[machine]
+    ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
+    prog = [(ld, 0, 0, 4), (jeq, 1, 0, arch), (ret, 0, 0, _KILL), (ld, 0, 0, 0)]
+    if machine == "x86_64":  # x32 system calls
+        prog += [(jge, 0, 1, 0x40000000), (ret, 0, 0, 0x50000 | _EPERM)]
+    for numbers, errno in ((eagain, _EAGAIN), (enosys, _ENOSYS), (eperm, _EPERM)):
+        for nr in numbers:
+            prog += [(jeq, 0, 1, nr), (ret, 0, 0, 0x50000 | errno)]
+    prog += [
+        (jeq, 0, 6, clone),
+        (ld, 0, 0, 16),  # the low half of the flags
+        (jset, 0, 1, _CLONE_NAMESPACES), (ret, 0, 0, 0x50000 | _EPERM),
+        (jset, 0, 1, _CLONE_THREAD), (ret, 0, 0, _ALLOW),
+        (ret, 0, 0, 0x50000 | _EAGAIN),
+        (ret, 0, 0, _ALLOW),
+    ]
+    return b"".join(struct.pack("<HBBI", *ins) for ins in prog)
+
+
+# --- the command ------------------------------------------------------------------------------
+
+def bwrap_path() -> str | None:
+    """The bubblewrap executable, or None (``CASELAB_BWRAP`` overrides the search)."""
+    chosen = os.environ.get(BWRAP_ENV)
+    if chosen is not None:
+        return chosen if chosen and os.access(chosen, os.X_OK) else None
+    return shutil.which("bwrap") or ("/usr/bin/bwrap" if os.access("/usr/bin/bwrap", os.X_OK) else None)
+
+
+def python_executable() -> str:
+    return os.path.realpath(sys.executable)
+
+
+@functools.lru_cache(maxsize=1)
+def _runtime_binds() -> tuple[str, ...]:
+    """Read-only binds of the Python runtime and the system's libraries."""
+    args = ["--ro-bind", "/usr", "/usr"]
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        path = f"/{name}"
+        if os.path.islink(path):
+            args += ["--symlink", os.readlink(path), path]
+        elif os.path.isdir(path):
+            args += ["--ro-bind", path, path]
+    prefixes = []
+    for p in (sys.base_prefix, sys.base_exec_prefix, os.path.dirname(os.path.dirname(python_executable()))):
+        p = os.path.realpath(p)
+        if p in ("/", "") or p == "/usr" or p.startswith("/usr/"):
+            continue
+        if not any(p == q or p.startswith(q + "/") for q in prefixes):
+            prefixes = [q for q in prefixes if not q.startswith(p + "/")] + [p]
+    made = set()
+    for p in sorted(prefixes):
+        # bwrap would copy the modes of the parents (e.g. /root is 0700), and the run's user could not pass
+        for parent in reversed(Path(p).parents[:-1]):
+            if str(parent) not in made:
+                made.add(str(parent))
+                args += ["--perms", "0755", "--dir", str(parent)]
+        args += ["--ro-bind", p, p]
+    return tuple(args)
+
+
+_uid_counter = itertools.count()
+
+
+def _run_uid() -> int:
+    return UID_BASE + ((os.getpid() % 4096) * 4096 + next(_uid_counter) % 4096)
+
+
+def command(bwrap: str, sheets_dir: Path | None, limits: Limits, seccomp_fd: int) -> list[str]:
+    """The bwrap command line for one run."""
+    if os.geteuid() == 0:
+        isolation = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
+                     "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    else:
+        isolation = ["--unshare-all", "--unshare-user", "--disable-userns", "--uid", "65534", "--gid", "65534"]
+    args = [bwrap, *isolation, "--die-with-parent", "--new-session", *_runtime_binds(),
+            "--perms", "1777", "--size", str(max(1, limits.file_mb) << 20), "--tmpfs", "/tmp"]
+    args += ["--perms", "0755", "--dir", "/dev"]
+    for device in DEVICES:
+        args += ["--dev-bind", device, device]
+    if sheets_dir is not None:
+        args += ["--ro-bind", str(sheets_dir), SHEETS, "--chdir", SHEETS]
+    else:
+        args += ["--chdir", "/tmp"]
+    args += ["--remount-ro", "/", "--seccomp", str(seccomp_fd),
+             "--", python_executable(), "-I", "-S", "-c", BOOTSTRAP, "--marshal"]
+    return args
+
+
+@functools.lru_cache(maxsize=1)
+def runner_code() -> bytes:
+    """runner.py compiled (the name it carries is its place inside the sandbox) and marshalled."""
+    return marshal.dumps(compile(RUNNER.read_bytes(), RUNNER_INSIDE, "exec", dont_inherit=True))
+
+
+def confinement(limits: Limits, sandboxed: bool = True) -> dict:
+    """What the runner sets on itself: rlimits, and the user id to become when it starts as root."""
+    rl = {"as": int(limits.memory_mb) << 20, "fsize": int(limits.file_mb) << 20,
+          "cpu": int(math.ceil(limits.seconds)) + 1, "core": 0}
+    if sandboxed:
+        rl.update(nproc=int(limits.processes), nofile=256)
+    out = {"limits": rl}
+    if sandboxed and os.geteuid() == 0:
+        out["uid"] = _run_uid()
+    return out
+
+
+# --- running --------------------------------------------------------------------------------
+
+def run(request: dict, sheets_dir: Path | None, limits: Limits = Limits(), *, sandboxed: bool = True) -> Run:
+    """Run the runner on ``request`` (its sheet paths are inside ``sheets_dir``) and collect what it writes.
+
+    With ``sandboxed=False`` the runner runs directly (same limits except
+    processes; the sheets can then read and write whatever the grader can).
+    Never raises for anything a sheet does.
+    """
+    start = time.monotonic()
+    request = dict(request, **confinement(limits, sandboxed))
+    if sandboxed:
+        request["sheets"] = [dict(s, path=f"{SHEETS}/{Path(s['path']).name}") for s in request.get("sheets", [])]
+        bwrap = bwrap_path()
+        program = seccomp_program()
+        if bwrap is None or program is None:
+            return Run(b"", "", None, False, False, 0.0, start_error="no sandbox is available")
+        read_fd, write_fd = os.pipe()
+        try:
+            os.write(write_fd, program)  # far below a pipe's buffer
+        finally:
+            os.close(write_fd)
+        argv = command(bwrap, sheets_dir, limits, read_fd)
+        pass_fds, cwd = (read_fd,), None
+    else:
+        argv = [python_executable(), "-I", "-S", "-c", BOOTSTRAP, "--marshal"]
+        read_fd, pass_fds, cwd = None, (), (str(sheets_dir) if sheets_dir else None)
+    try:
+        proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                pass_fds=pass_fds, start_new_session=True, env=ENV, cwd=cwd)
+    except OSError as exc:
+        return Run(b"", "", None, False, False, time.monotonic() - start, start_error=f"cannot start: {exc}")
+    finally:
+        if read_fd is not None:
+            os.close(read_fd)
+    try:
+        out, err, timed_out, over = _exchange(proc, marshal.dumps((runner_code(), request)),
+                                              start + limits.seconds, int(limits.output_kb) * 1024)
+    finally:
+        _end(proc)
+    return Run(out, err.decode("utf-8", "replace"), proc.returncode, timed_out, over, time.monotonic() - start)
+
+
+def _exchange(proc: subprocess.Popen, data: bytes, deadline: float, cap: int) -> tuple[bytes, bytes, bool, bool]:
+    """Write the request, read stdout (up to ``cap``) and stderr until both close or the deadline passes."""
+    fd_in, fd_out, fd_err = proc.stdin.fileno(), proc.stdout.fileno(), proc.stderr.fileno()
+    for fd in (fd_in, fd_out, fd_err):
+        os.set_blocking(fd, False)
+    poller = select.poll()
+    poller.register(fd_in, select.POLLOUT)
+    poller.register(fd_out, select.POLLIN)
+    poller.register(fd_err, select.POLLIN)
+    open_fds = {fd_in, fd_out, fd_err}
+    chunks, total, err = [], 0, bytearray()
+    view = memoryview(data)
+    timed_out = over = False
+
+    def close(fd):
+        poller.unregister(fd)
+        open_fds.discard(fd)
+        if fd == fd_in:
+            proc.stdin.close()
+
+    while fd_out in open_fds or fd_err in open_fds:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            timed_out = True
+            break
+        for fd, event in poller.poll(remaining * 1000):
+            if fd == fd_in:
+                try:
+                    view = view[os.write(fd_in, view):]
+                except BlockingIOError:
+                    continue
+                except OSError:  # the runner is gone before reading its request
+                    view = view[:0]
+                if not view:
+                    close(fd_in)
+                continue
+            try:
+                chunk = os.read(fd, 65536)
+            except BlockingIOError:
+                continue
+            except OSError:
+                chunk = b""
+            if not chunk:
+                close(fd)
+            elif fd == fd_out:
+                total += len(chunk)
+                chunks.append(chunk)
+                if total > cap:
+                    over = True
+                    break
+            elif len(err) < STDERR_KEEP:
+                err += chunk[: STDERR_KEEP - len(err)]
+        if over:
+            break
+    for fd in list(open_fds):
+        close(fd)
+    return b"".join(chunks)[:cap], bytes(err), timed_out, over
+
+
+def _end(proc: subprocess.Popen) -> None:
+    """Make sure the run is over: its process group is killed, it is reaped, and our pipe ends are closed."""
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            proc.kill()
+        except OSError:
+            pass
+    try:
+        proc.wait(timeout=KILL_GRACE)
+    except subprocess.TimeoutExpired:  # cannot happen short of a stuck kernel; do not hang the batch
+        pass
+    for f in (proc.stdin, proc.stdout, proc.stderr):
+        try:
+            if f is not None:
+                f.close()
+        except OSError:
+            pass
+
+
+# --- is it there? ---------------------------------------------------------------------------
+
+_available: dict[str | None, tuple[bool, str]] = {}
+_available_lock = threading.Lock()
+
+
+def available() -> tuple[bool, str]:
+    """Whether sheets can run in the sandbox here, and why not (tried once per process and bwrap path)."""
+    if not sys.platform.startswith("linux"):
+        return False, "the sandbox needs Linux with bubblewrap"
+    bwrap = bwrap_path()
+    with _available_lock:
+        if bwrap not in _available:
+            _available[bwrap] = _try(bwrap)
+        return _available[bwrap]
+
+
+def _try(bwrap: str | None) -> tuple[bool, str]:
+    if bwrap is None:
+        return False, "bubblewrap (bwrap) is not installed; on Debian or Ubuntu: apt-get install bubblewrap"
+    if seccomp_program() is None:
+        return False, f"no seccomp filter for this machine ({os.uname().machine}, {struct.calcsize('P') * 8}-bit)"
+    result = run({"sheets": [], "call_seconds": 1.0}, None, Limits(seconds=10.0))
+    if result.start_error:
+        return False, result.start_error
+    if b'{"done":true}' not in result.output:
+        detail = result.stderr.strip().splitlines()[-1] if result.stderr.strip() else f"exit status {result.exit_status}"
+        return False, f"bubblewrap could not start a sandbox here ({detail})"
+    return True, ""

@@ -1,0 +1,290 @@
+"""`caselab grade` end to end on a synthetic class (tests/class_fixture/class.yml).
+
+Correct, partly correct, blank, broken (syntax error), nested, zipped, empty and
+not-a-zip submissions; every output file; byte-identical reruns; resuming a stopped
+run; the submissions folder left untouched.  The sheets run in the sandbox when
+there is one; otherwise the runs say --unsandboxed explicitly.
+"""
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import json
+import os
+import pty
+import re
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_caselab
+
+sys.path.insert(0, str(Path(__file__).parent))
+from class_fixture.make_class import build_class, pick_modules, wrong_value  # noqa: E402
+
+
+def _sandbox_args() -> list[str]:
+    from caselab.gradebook import sandbox_available
+
+    return [] if sandbox_available()[0] else ["--unsandboxed"]
+
+
+def tree_state(folder: Path, with_times: bool = True) -> dict[str, tuple]:
+    """Every file and folder under ``folder``: a file's bytes' hash and, optionally, its modification time and mode."""
+    state = {}
+    for p in sorted(folder.rglob("*")):
+        rel = p.relative_to(folder).as_posix()
+        if p.is_dir():
+            state[rel] = ("dir",)
+            continue
+        st = p.lstat()
+        digest = hashlib.sha256(p.read_bytes()).hexdigest()
+        state[rel] = (digest, st.st_mtime_ns, st.st_mode) if with_times else (digest,)
+    return state
+
+
+@pytest.fixture(scope="module")
+def cls(tmp_path_factory):
+    """The class, graded once; everything the tests compare against."""
+    from caselab.quiz import load_quizzes
+
+    modules = pick_modules(run_caselab)
+    quizzes = load_quizzes(ROOT, modules)
+    where = tmp_path_factory.mktemp("class")
+    recipes = build_class(where / "submissions", quizzes)
+    before = tree_state(where / "submissions")
+    proc = grade(where / "submissions", where / "out", "--modules", ",".join(modules))
+    assert proc.returncode == 0, proc.stderr
+    return {"modules": modules, "quizzes": quizzes, "where": where, "subs": where / "submissions",
+            "out": where / "out", "recipes": recipes, "before": before, "proc": proc}
+
+
+def grade(subs: Path, out: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return run_caselab("grade", str(subs), "--out", str(out), *args, *_sandbox_args(), env=env)
+
+
+def read_csv(path: Path) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+def test_gradebook_has_a_row_for_every_submission(cls):
+    rows = {r["student"]: r for r in read_csv(cls["out"] / "gradebook.csv")}
+    modules, quizzes = cls["modules"], cls["quizzes"]
+    header = (cls["out"] / "gradebook.csv").read_text().splitlines()[0]
+    assert header == ",".join(["student", *modules, "total", "max", "percent", "status"])
+    assert sorted(rows) == sorted(cls["recipes"])
+    top = sum(q.max_score for q in quizzes.values())
+    total = {s: float(r["total"]) for s, r in rows.items()}
+    assert {float(r["max"]) for r in rows.values()} == {top}
+    for s, r in rows.items():
+        assert abs(sum(float(r[m]) for m in modules) - total[s]) < 0.02
+        assert r["percent"] == f"{100 * total[s] / top:.1f}"
+    assert total["ada"] == total["eve"] == top, "correct, in a folder and in a nested zip"
+    assert 0 < total["ben"] < top and total["ben"] == total["fay"], "partly correct, in a folder and in a zip"
+    assert total["cai"] == 0 and rows["cai"]["status"] == "ok", "blank sheets"
+    first, second = modules
+    assert float(rows["dee"][first]) == 0 and float(rows["dee"][second]) == quizzes[second].max_score, \
+        "a syntax error costs its own sheet only"
+    assert total["hal"] == 0 and rows["hal"]["status"] == "ok", "all wrong, under exercises/"
+    assert rows["gus"]["status"] not in ("ok", "") and total["gus"] == 0, "an empty folder"
+    assert rows["ivy"]["status"] not in ("ok", "") and total["ivy"] == 0, "a file that is not a zip"
+    assert rows["gus"]["status"] != rows["ivy"]["status"]
+    assert rows["kim"]["status"] == "timeout" and total["kim"] == top, \
+        "an endless loop after the answers: stopped, reported, and the answers still count"
+
+
+def test_results_are_gradescope_results_json(cls):
+    rows = {r["student"]: r for r in read_csv(cls["out"] / "gradebook.csv")}
+    names = [f"{m}/{q.id}" for m, quiz in cls["quizzes"].items() for q in quiz.questions]
+    assert sorted(p.stem for p in (cls["out"] / "results").glob("*.json")) == sorted(rows)
+    for student, row in rows.items():
+        data = json.loads((cls["out"] / "results" / f"{student}.json").read_text())
+        assert abs(data["score"] - float(row["total"])) < 0.01
+        assert isinstance(data["output"], str) and data["output"]
+        assert [t["name"] for t in data["tests"]] == names
+        assert abs(sum(t["score"] for t in data["tests"]) - data["score"]) < 1e-6
+        for t in data["tests"]:
+            assert set(t) >= {"name", "score", "max_score", "output", "status"}
+            assert 0 <= t["score"] <= t["max_score"] and t["status"] in ("passed", "failed")
+    ada = json.loads((cls["out"] / "results" / "ada.json").read_text())
+    assert all(t["status"] == "passed" for t in ada["tests"])
+    dee = json.loads((cls["out"] / "results" / "dee.json").read_text())
+    assert "syntax" in json.dumps(dee), "the syntax error is reported"
+
+
+def test_feedback_says_right_or_wrong_with_explanations(cls, tmp_path):
+    quizzes = cls["quizzes"]
+    assert sorted(p.stem for p in (cls["out"] / "feedback").glob("*.md")) == sorted(cls["recipes"])
+    ben = (cls["out"] / "feedback" / "ben.md").read_text()
+    qs = [q for quiz in quizzes.values() for q in quiz.questions]
+    for quiz in quizzes.values():
+        for i, q in enumerate(quiz.questions):
+            heading = re.search(rf"^### {q.id} · {re.escape(q.title)}: (.+) \(", ben, re.M)
+            assert heading, q.nodeid
+            assert heading.group(1) == ("right" if i % 2 == 0 else "wrong" if q.type != "memo" else heading.group(1))
+    plain = next(q for q in qs if "{{" not in q.explanation)
+    first_line = plain.explanation.splitlines()[0]
+    assert first_line in ben and ben.count("**Explanation.**") == len(qs)
+    assert "{{" not in ben, "figures in explanations are printed as values"
+    gus = (cls["out"] / "feedback" / "gus.md").read_text()
+    assert "could not be graded" in gus
+
+
+def test_report_is_self_contained_with_plots(cls):
+    report = (cls["out"] / "report.html").read_text()
+    assert "<script" not in report and "<link" not in report and not re.search(r"""(src|href)=["']?https?:""", report)
+    images = re.findall(r'<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', report)
+    assert len(images) >= 3
+    for data in images:
+        svg = ET.fromstring(base64.b64decode(data))
+        assert svg.tag.endswith("svg")
+    for m, quiz in cls["quizzes"].items():
+        for q in quiz.questions:
+            assert f"<b>{m}/{q.id}</b>" in report
+    assert "facility" in report and "point-biserial" in report and "upper–lower 27 %" in report
+    # the most common wrong answers: ben, fay and hal answered the second question of the first module wrong
+    quiz = next(iter(cls["quizzes"].values()))
+    q = next(q for i, q in enumerate(quiz.questions) if i % 2 == 1 and q.type == "choice")
+    row = report.split(f"<b>{quiz.module}/{q.id}</b>", 1)[1].split("</tr>", 1)[0]
+    assert f"<code>{wrong_value(q).upper()}</code> × 3" in row
+    limits = report.split('id="limits"', 1)[1]
+    assert ">gus<" in limits and ">ivy<" in limits and ">ada<" not in limits
+    assert "<td>kim</td><td>timeout</td><td>call_seconds</td>" in limits
+
+
+def test_canvas_import_csv(cls, tmp_path):
+    rows = list(csv.reader(io.StringIO((cls["out"] / "canvas.csv").read_text())))
+    assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "caselab"]
+    top = sum(q.max_score for q in cls["quizzes"].values())
+    assert rows[1][0].strip() == "Points Possible" and float(rows[1][5]) == top
+    book = {r["student"]: r["total"] for r in read_csv(cls["out"] / "gradebook.csv")}
+    assert {r[3]: r[5] for r in rows[2:]} == book
+
+
+def test_other_options_roster_and_no_explanations(cls, tmp_path):
+    roster = tmp_path / "export.csv"
+    roster.write_text("Student,ID,SIS User ID,SIS Login ID,Section,Quiz 1 (77)\n"
+                      "    Points Possible,,,,,10\n"
+                      "\"Lovelace, Ada\",101,s-ada,ada,Section A,9\n", encoding="utf-8")
+    proc = grade(cls["subs"], tmp_path / "out", "--no-explanations", "--canvas-roster", str(roster),
+                 "--canvas-assignment", "4242", "--workers", "2")
+    assert proc.returncode == 0, proc.stderr
+    assert "\r" not in proc.stderr, "no progress bar when stderr is not a terminal"
+    assert f"grading {', '.join(cls['modules'])}" in proc.stderr, "the modules found in the submissions"
+    rows = list(csv.reader(io.StringIO((tmp_path / "out" / "canvas.csv").read_text())))
+    assert rows[0][5] == "caselab (4242)"
+    assert ["Lovelace, Ada", "101", "s-ada", "ada", "Section A"] == rows[2][:5]
+    assert "**Explanation.**" not in (tmp_path / "out" / "feedback" / "ben.md").read_text()
+    assert (tmp_path / "out" / "gradebook.csv").read_bytes() == (cls["out"] / "gradebook.csv").read_bytes()
+
+
+def test_same_inputs_give_byte_identical_outputs(cls, tmp_path):
+    proc = grade(cls["subs"], tmp_path / "again", "--modules", *cls["modules"], "--quiet")
+    assert proc.returncode == 0 and proc.stdout == "" and proc.stderr == "", proc.stderr
+    first = tree_state(cls["out"], with_times=False)
+    second = tree_state(tmp_path / "again", with_times=False)
+    assert sorted(k for k in first.keys() | second.keys() if first.get(k) != second.get(k)) == []
+    assert {"gradebook.csv", "canvas.csv", "report.html", "results", "feedback", ".caselab"} <= set(first)
+
+
+def test_a_stopped_run_resumes_without_regrading(cls, tmp_path):
+    out = tmp_path / "out"
+    args = ("--modules", ",".join(cls["modules"]))
+    stopped = grade(cls["subs"], out, *args, env={"CASELAB_GRADE_STOP_AFTER": "3"})
+    assert stopped.returncode == 130 and "run the same command again" in stopped.stderr
+    assert len(list((out / ".caselab").glob("*.json"))) == 3
+    assert not (out / "gradebook.csv").exists() and not (out / "report.html").exists()
+    assert not [p for p in out.rglob("*") if p.name.endswith(".part")], "no half-written file"
+
+    done = grade(cls["subs"], out, *args)
+    assert done.returncode == 0, done.stderr
+    assert f"graded {len(cls['recipes']) - 3} submission(s), 3 unchanged" in done.stdout
+    assert tree_state(out, with_times=False) == tree_state(cls["out"], with_times=False)
+
+    # lose one student's results file and another's graded state: only those come back
+    before = tree_state(out)
+    (out / "results" / "ada.json").unlink()
+    (out / ".caselab" / "ben.json").unlink()
+    time.sleep(0.05)
+    again = grade(cls["subs"], out, *args)
+    assert again.returncode == 0 and "graded 1 submission(s)" in again.stdout, again.stdout + again.stderr
+    after = tree_state(out)
+    changed = sorted(k for k in after if after[k] != before.get(k))
+    assert changed == [".caselab/ben.json", "results/ada.json"]
+    assert after["results/ada.json"][0] == before["results/ada.json"][0]
+
+    # a changed submission is graded again; the others are kept
+    sheet = cls["where"] / "changed"
+    import shutil
+
+    shutil.copytree(cls["subs"], sheet)
+    (sheet / "cai" / f"{cls['modules'][0]}.py").write_text((sheet / "ada" / f"{cls['modules'][0]}.py").read_text())
+    shutil.rmtree(sheet / "hal")
+    changed_run = grade(sheet, out, *args)
+    assert "graded 1 submission(s)" in changed_run.stdout
+    book = {r["student"]: r for r in read_csv(out / "gradebook.csv")}
+    assert float(book["cai"]["total"]) == cls["quizzes"][cls["modules"][0]].max_score
+    assert "hal" not in book and not (out / "results" / "hal.json").exists() \
+        and not (out / "feedback" / "hal.md").exists(), "a student no longer in the folder leaves no files"
+
+
+def test_report_lists_the_limits_hit():
+    from caselab.checking import Outcome
+    from caselab.gradebook import Graded
+    from caselab.quiz import load_quizzes
+    from caselab.report import render_report
+
+    quizzes = list(load_quizzes(ROOT, pick_modules(run_caselab)[:1]).values())
+    outcomes = lambda status: tuple(Outcome(q.module, q.id, q.type, status, 0.0, q.points, "", "", "")  # noqa: E731
+                                    for q in quizzes[0].questions)
+    results = [Graded("slow", "ok", "", outcomes("error"), ("timeout",)),
+               Graded("hog", "memory", "the sheets used more than 256 MB", outcomes("error"), ("memory",)),
+               Graded("fine", "ok", "", outcomes("unanswered"))]
+    report = render_report(results, quizzes)
+    limits = report.split('id="limits"', 1)[1]
+    assert "<td>slow</td><td>ok</td><td>timeout</td>" in limits
+    assert "<td>hog</td><td>memory</td><td>memory</td>" in limits and "fine" not in limits
+    assert render_report(results, quizzes) == report
+
+
+def test_progress_bar_on_a_terminal(cls, tmp_path):
+    master, slave = pty.openpty()
+    cmd = [sys.executable, "-m", "caselab.cli", "grade", str(cls["subs"]), "--out", str(tmp_path / "out"),
+           "--modules", *cls["modules"], *_sandbox_args()]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CASELAB_")}
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=slave, env=env)
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    proc.communicate(timeout=600)
+    os.close(master)
+    text = seen.decode(errors="replace")
+    n = len(cls["recipes"])
+    assert proc.returncode == 0 and "\rcaselab grade [" in text and f"] {n}/{n}" in text, text
+
+
+def test_without_a_sandbox_grading_refuses_unless_told(cls, tmp_path):
+    from caselab.gradebook import sandbox_available
+
+    if sandbox_available()[0]:
+        pytest.skip("a sandbox is available here; the class was graded in it")
+    proc = run_caselab("grade", str(cls["subs"]), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2 and "--unsandboxed" in proc.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_the_submissions_were_never_changed(cls):
+    assert tree_state(cls["subs"]) == cls["before"]

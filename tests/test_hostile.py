@@ -1,0 +1,265 @@
+"""The hostile corpus (tests/hostile/cases.yml), graded as one class in the sandbox.
+
+Every case is built into one submissions folder and the folder is graded once with
+``grade_many``; each case's status, score and limits are then checked, and the batch
+must have left nothing behind: no process, no file outside the work folder (which
+ends empty), no connection, and the submissions folder byte-for-byte unchanged.
+
+Needs bubblewrap: skipped when there is no sandbox, failed instead when
+CASELAB_REQUIRE_SANDBOX=1 (CI).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import stat
+import time
+import uuid
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from caselab import grading, sandbox
+from caselab.figures import find_project_root
+from caselab.quiz import load_quizzes
+from caselab.sheets import render_sheet
+
+HERE = Path(__file__).resolve().parent
+CASES = yaml.safe_load((HERE / "hostile" / "cases.yml").read_text(encoding="utf-8"))
+LIMITS = grading.Limits(seconds=5.0, call_seconds=2.0)
+ROOT = find_project_root(HERE)
+
+
+def require_sandbox() -> None:
+    ok, why = grading.sandbox_available()
+    if ok:
+        return
+    if os.environ.get("CASELAB_REQUIRE_SANDBOX") == "1":
+        pytest.fail(f"CASELAB_REQUIRE_SANDBOX=1 but the sandbox is not available: {why}")
+    pytest.skip(f"no sandbox here ({why}); install bubblewrap to run the hostile corpus")
+
+
+def pick_target(quizzes):
+    """The first module (course order) with a code, a choice and a numeric question."""
+    for quiz in quizzes.values():
+        types = {q.type for q in quiz.questions}
+        if {"code", "choice", "numeric"} <= types:
+            return quiz
+    pytest.skip("no module has a code, a choice and a numeric question")
+
+
+def tree_digest(folder: Path) -> str:
+    """Paths, types, modes, link targets and file contents under ``folder`` (never opening a pipe)."""
+    h = hashlib.sha256()
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        dirnames.sort()
+        for name in sorted(dirnames + filenames):
+            p = Path(dirpath, name)
+            st = p.lstat()
+            h.update(f"{p.relative_to(folder)}\0{st.st_mode}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+            if stat.S_ISLNK(st.st_mode):
+                h.update(os.readlink(p).encode())
+            elif stat.S_ISREG(st.st_mode):
+                h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+class Corpus:
+    """Builds the cases into ``subs`` with the markers filled in."""
+
+    def __init__(self, base: Path, quizzes, target, port: int):
+        self.base, self.quizzes, self.target, self.port = base, quizzes, target, port
+        self.subs, self.work = base / "submissions", base / "work"
+        self.subs.mkdir()
+        self.token = f"caselab-pwned-{uuid.uuid4().hex[:12]}"
+        solution_dir = base / "reference"
+        solution_dir.mkdir()
+        self.solution_file = solution_dir / f"{target.module}.py"
+        self.solution_file.write_text(render_sheet(target, solution=True), encoding="utf-8")
+        first = {t: next(q.id for q in target.questions if q.type == t) for t in ("code", "choice", "numeric")}
+        planted = base / "instructor-notes.txt"
+        planted.write_text("the answers are in solutions/\n")
+        # Host paths whose content must be invisible inside the sandbox.  (Not $HOME itself: when the
+        # interpreter lives under it, the sandbox holds empty parent folders up to the interpreter.)
+        secrets = [str(target.path), str(ROOT / "solutions"), str(ROOT / "tests" / "quizzes"), str(ROOT),
+                   str(self.subs / "sleep-then-answer"), str(self.subs), str(self.work), str(solution_dir),
+                   str(planted), str(Path.home() / ".bash_history"), str(Path.home() / ".ssh")]
+        self.markers = {
+            "@SOLUTION@": render_sheet(target, solution=True), "@MODULE@": target.module,
+            "@CODE@": first["code"], "@CHOICE@": first["choice"], "@NUMERIC@": first["numeric"],
+            "@TOKEN@": self.token, "@SECRETS@": repr(secrets), "@PORT@": str(port),
+            "@SOLUTION_FILE@": str(self.solution_file), "@SOLUTION_DIR@": str(solution_dir),
+        }
+        points = {q.id: q.points for q in target.questions}
+        self.score_names = {"full": target.max_score, "choice": points[first["choice"]],
+                            "numeric": points[first["numeric"]],
+                            "code": sum(q.points for q in target.questions if q.type == "code")}
+
+    def fill(self, text: str) -> str:
+        for marker, value in self.markers.items():
+            text = text.replace(marker, value)
+        return text
+
+    def content(self, spec) -> bytes:
+        if isinstance(spec, str):
+            return self.fill(spec).encode("utf-8")
+        if "latin1" in spec:
+            return self.fill(spec["latin1"]).encode("latin-1")
+        value = eval(self.fill(spec["python"]), {})  # test data written in this repository
+        return value if isinstance(value, bytes) else value.encode("utf-8")
+
+    def build(self, case: dict) -> None:
+        kind = case.get("kind", "folder")
+        if kind == "folder":
+            folder = self.subs / case["name"]
+            folder.mkdir()
+            for rel, spec in (case.get("files") or {}).items():
+                path = folder / self.fill(rel)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(self.content(spec))
+            for rel, target in (case.get("symlinks") or {}).items():
+                path = folder / self.fill(rel)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.symlink_to(self.fill(target))
+            for rel in case.get("fifos") or []:
+                os.mkfifo(folder / self.fill(rel))
+        elif kind == "zip":
+            path = self.subs / f"{case['name']}.zip"
+            with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+                for rel, spec in (case.get("files") or {}).items():
+                    zf.writestr(self.fill(rel), self.content(spec))
+                for entry in case.get("entries") or []:
+                    self.zip_entry(zf, entry)
+            if "truncate" in case:
+                data = path.read_bytes()
+                path.write_bytes(data[: int(len(data) * case["truncate"])])
+        elif kind == "raw":
+            (self.subs / f"{case['name']}.zip").write_bytes(self.content(case["raw"]))
+        else:
+            raise ValueError(f"{case['name']}: unknown kind {kind}")
+
+    def zip_entry(self, zf: zipfile.ZipFile, entry: dict) -> None:
+        if "many" in entry:
+            for i in range(entry["many"]):
+                zf.writestr(f"junk/{i}.txt", b"")
+            return
+        name = self.fill(entry["name"])
+        if "symlink" in entry:
+            info = zipfile.ZipInfo(name)
+            info.create_system = 3
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            zf.writestr(info, self.fill(entry["symlink"]))
+        elif "zeros_mb" in entry:
+            with zf.open(name, "w") as out:
+                block = bytes(1 << 20)
+                for _ in range(entry["zeros_mb"]):
+                    out.write(block)
+        else:
+            zf.writestr(name, self.content(entry.get("text", "")))
+
+    def expected_score(self, case: dict) -> float:
+        return float(eval(str(case["score"]), {"__builtins__": {}}, self.score_names))
+
+
+def processes_of(work: Path, uid_block: range | None) -> list[str]:
+    """Processes still alive that belong to this batch: children of this test, bwraps naming the
+    work folder, or processes running as one of the unprivileged ids of this process's runs."""
+    found = []
+    me = os.getpid()
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = Path(entry.path, "status").read_text()
+            cmdline = Path(entry.path, "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+        except OSError:
+            continue
+        fields = dict(line.split(":\t", 1) for line in status.splitlines() if ":\t" in line)
+        ppid = int(fields.get("PPid", "0"))
+        uid = int(fields.get("Uid", "0").split()[0])
+        if ppid == me or str(work) in cmdline or (uid_block is not None and uid in uid_block):
+            found.append(f"{entry.name} ({fields.get('Name', '?').strip()}): {cmdline[:120]}")
+    return found
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    require_sandbox()
+    quizzes = load_quizzes(ROOT)
+    target = pick_target(quizzes)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.setblocking(False)
+    corpus = Corpus(tmp_path_factory.mktemp("hostile"), quizzes, target, listener.getsockname()[1])
+    unix = socket.socket(socket.AF_UNIX)
+    unix.bind(f"\0caselab-{corpus.token}")
+    unix.listen(8)
+    unix.setblocking(False)
+    for case in CASES:
+        corpus.build(case)
+    before = tree_digest(corpus.subs)
+    start = time.monotonic()
+    results = {r.student: r for r in grading.grade_many(grading.discover_submissions(corpus.subs), quizzes,
+                                                        limits=LIMITS, workers=4, workdir=corpus.work)}
+    elapsed = time.monotonic() - start
+    uid_block = None
+    if os.geteuid() == 0:
+        low = sandbox.UID_BASE + (os.getpid() % 4096) * 4096
+        uid_block = range(low, low + 4096)
+    connections = []
+    for sock in (listener, unix):
+        try:
+            connections.append(sock.accept())
+        except BlockingIOError:
+            pass
+    yield {"corpus": corpus, "results": results, "elapsed": elapsed, "digest_before": before,
+           "digest_after": tree_digest(corpus.subs), "processes": processes_of(corpus.work, uid_block),
+           "connections": connections, "quizzes": quizzes}
+    listener.close()
+    unix.close()
+
+
+def test_the_corpus_is_large_and_well_formed():
+    names = [c["name"] for c in CASES]
+    assert len(names) >= 30 and len(set(names)) == len(names)
+    for case in CASES:
+        assert case["status"] in grading.STATUSES, case["name"]
+        assert set(case.get("limits", [])) <= set(grading.LIMIT_NAMES), case["name"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_hostile_submission(batch, case):
+    corpus, results = batch["corpus"], batch["results"]
+    result = results[case["name"]]
+    detail = f"{result.status}: {result.message} (limits {result.limits_hit}, problems {result.problems})"
+    assert result.status == case["status"], detail
+    assert result.score == pytest.approx(corpus.expected_score(case)), detail
+    assert set(case.get("limits", [])) <= set(result.limits_hit), detail
+    assert (result.message == "") == (result.status == "ok"), detail
+    total = sum(len(q.questions) for q in batch["quizzes"].values())
+    assert len(result.outcomes) == total  # every question of every graded module has an outcome
+
+
+def test_the_batch_left_nothing_behind(batch):
+    corpus = batch["corpus"]
+    assert set(batch["results"]) == {c["name"] for c in CASES}
+    assert batch["digest_after"] == batch["digest_before"], "the submissions folder changed"
+    assert list(corpus.work.iterdir()) == [], "the work folder was not cleaned up"
+    assert batch["processes"] == [], "processes outlived the batch"
+    assert batch["connections"] == [], "a submission reached the host's network"
+    token = corpus.token
+    places = [Path("/tmp"), Path.home(), Path("/"), corpus.base.parent]
+    leaked = [str(p / token) for p in places if (p / token).exists()]
+    leaked += [str(p) for p in corpus.base.rglob(f"*{token}*")]
+    leaked += [str(p) for p in ROOT.rglob(f"*{token}*") if ".git" not in p.parts]
+    assert leaked == [], "a submission wrote outside its sandbox"
+
+
+def test_the_batch_took_its_time_in_parallel(batch):
+    # the slowest cases run into the 5 s wall clock; run one after another they would take far longer
+    slow = sum(LIMITS.seconds for c in CASES if "seconds" in c.get("limits", []))
+    assert batch["elapsed"] < slow + 30

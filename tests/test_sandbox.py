@@ -1,0 +1,435 @@
+"""The grading core: the sandbox, submission intake, the runner's protocol and grading a class.
+
+Tests that run sheets in bubblewrap are skipped when there is no sandbox, and fail
+instead when CASELAB_REQUIRE_SANDBOX=1 (CI).  The hostile corpus is in test_hostile.py.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from caselab import answers, grading, runner, sandbox
+from caselab.quiz import Question, Quiz, load_quizzes
+from caselab.sheets import render_sheet
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def require_sandbox() -> None:
+    ok, why = grading.sandbox_available()
+    if ok:
+        return
+    if os.environ.get("CASELAB_REQUIRE_SANDBOX") == "1":
+        pytest.fail(f"CASELAB_REQUIRE_SANDBOX=1 but the sandbox is not available: {why}")
+    pytest.skip(f"no sandbox here ({why}); install bubblewrap")
+
+
+@pytest.fixture(scope="module")
+def quizzes():
+    return load_quizzes(ROOT)
+
+
+def small_quiz(tmp_path: Path) -> Quiz:
+    qs = (
+        Question("m", "q1", "choice", 1, "t", "p", "e", ("A1",), key="A", spec={"options": {"A": "a", "B": "b"}}),
+        Question("m", "q2", "numeric", 2, "t", "p", "e", ("A1",), key=2.5, spec={"decimals": 1}),
+        Question("m", "q3", "code", 3, "t", "p", "e", ("A1",), spec={
+            "signature": "def q3(x):", "solution": "def q3(x):\n    return x * 2",
+            "cases": [{"args": [1], "expected": 2}, {"args": [5], "expected": 10}]}),
+    )
+    return Quiz("m", "M", tmp_path / "m.yml", qs)
+
+
+def folder_with(tmp_path: Path, name: str, files: dict[str, str]) -> Path:
+    folder = tmp_path / "subs" / name
+    for rel, text in files.items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_text(text, encoding="utf-8")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+PLAIN = 'q1 = "A"\nq2 = 2.5\ndef q3(x):\n    raise NotImplementedError\n'
+WITH_CODE = 'q1 = "A"\nq2 = 2.5\ndef q3(x):\n    return x * 2\n'
+
+
+# --- the seccomp filter and finding bwrap -----------------------------------------------------
+
+@pytest.mark.parametrize("machine", ["x86_64", "aarch64"])
+def test_the_seccomp_filter_is_a_bpf_program_checking_the_architecture(machine):
+    program = sandbox.seccomp_program(machine)
+    assert program and len(program) % 8 == 0
+    code, jt, jf, k = __import__("struct").unpack("<HBBI", program[:8])
+    assert (code, k) == (0x20, 4)  # load seccomp_data.arch first
+    assert sandbox.seccomp_program("sparc") is None
+
+
+@pytest.mark.parametrize("value", ["", "/nonexistent/bwrap"])
+def test_no_bwrap_means_no_sandbox_and_says_how_to_get_one(monkeypatch, value):
+    monkeypatch.setenv(sandbox.BWRAP_ENV, value)
+    ok, why = grading.sandbox_available()
+    assert not ok and "bubblewrap" in why
+
+
+def test_without_a_sandbox_plain_sheets_are_read_and_code_is_not_run(tmp_path, monkeypatch):
+    monkeypatch.setenv(sandbox.BWRAP_ENV, "")
+    quiz = small_quiz(tmp_path)
+    plain = folder_with(tmp_path, "plain", {"m.py": PLAIN})
+    code = folder_with(tmp_path, "code", {"m.py": WITH_CODE})
+    work = tmp_path / "work"
+    r = grading.grade_submission("plain", plain, [quiz], workdir=work)
+    assert (r.status, r.score) == ("ok", 3.0)
+    r = grading.grade_submission("code", code, [quiz], workdir=work)
+    assert r.status == "unsandboxed" and "sandbox" in r.message
+    assert r.score == 3.0  # the plain answers still count
+    assert [o.status for o in r.outcomes] == ["correct", "correct", "error"]
+    r = grading.grade_submission("code", code, [quiz], workdir=work, sandbox=False)  # trusted: run directly
+    assert (r.status, r.score) == ("ok", 6.0)
+    assert list(work.iterdir()) == []
+
+
+def test_the_runner_gets_names_and_inputs_never_a_key(tmp_path, monkeypatch, quizzes):
+    seen = []
+    real = sandbox.run
+
+    def spy(request, sheets_dir, limits=sandbox.Limits(), *, sandboxed=True):
+        seen.append(json.loads(json.dumps(request)))
+        return real(request, sheets_dir, limits, sandboxed=False)
+
+    monkeypatch.setattr(sandbox, "run", spy)
+    target = next(q for q in quizzes.values() if any(x.type == "code" for x in q.questions))
+    sheet = render_sheet(target, solution=True).replace("\nq1 = ", "\nq1 = str('x') or ")  # force a run
+    sub = folder_with(tmp_path, "s", {f"{target.module}.py": sheet})
+    result = grading.grade_submission("s", sub, [target], workdir=tmp_path / "w", sandbox=False)
+    assert result.status == "ok"
+    (request,) = seen
+    assert set(request) == {"sheets", "call_seconds"}
+    (one,) = request["sheets"]
+    assert set(one) == {"module", "path", "names", "calls"}
+    assert set(one["names"]) == {q.id for q in target.questions if q.type != "code"}
+    for q in target.questions:
+        if q.type == "code":
+            assert one["calls"][q.id] == [c["args"] if isinstance(c["args"], list) else [c["args"]]
+                                          for c in q.spec["cases"]]
+    text = json.dumps(request)
+    assert "expected" not in text and "key" not in text
+
+
+# --- finding and taking in submissions ---------------------------------------------------------
+
+def test_discover_lists_folders_and_zips_by_student(tmp_path):
+    subs = tmp_path / "subs"
+    for name in ("bob", "alice", ".git", "__MACOSX", "carol"):
+        (subs / name).mkdir(parents=True)
+    for name in ("dave.zip", "ERIN.ZIP", "carol.zip", "roster.csv", ".hidden.zip"):
+        (subs / name).write_bytes(b"")
+    (subs / "frank").symlink_to(subs / "bob")
+    found = grading.discover_submissions(subs)
+    assert [sid for sid, _ in found] == ["ERIN", "alice", "bob", "carol", "carol.zip", "dave", "frank"]
+    assert dict(found)["dave"] == subs / "dave.zip"
+
+
+@pytest.mark.parametrize("layout", ["m.py", "exercises/m.py", "top/m.py", "top/exercises/m.py"])
+def test_sheets_are_found_where_students_put_them(tmp_path, layout):
+    quiz = small_quiz(tmp_path)
+    sub = folder_with(tmp_path, "s", {layout: PLAIN, "top2.txt" if "top" in layout else "notes.txt": "x"})
+    r = grading.grade_submission("s", sub, [quiz], workdir=tmp_path / "w")
+    assert (r.status, r.score) == ("ok", 3.0)
+
+
+def test_exercises_wins_over_a_loose_sheet_and_two_top_folders_hold_nothing(tmp_path):
+    quiz = small_quiz(tmp_path)
+    sub = folder_with(tmp_path, "s", {"m.py": 'q1 = "B"\n', "exercises/m.py": PLAIN})
+    assert grading.grade_submission("s", sub, [quiz], workdir=tmp_path / "w").score == 3.0
+    sub = folder_with(tmp_path, "t", {"one/m.py": PLAIN, "two/m.py": PLAIN})
+    assert grading.grade_submission("t", sub, [quiz], workdir=tmp_path / "w").status == "empty"
+
+
+def test_a_zip_from_a_mac_with_one_top_folder_is_read(tmp_path):
+    quiz = small_quiz(tmp_path)
+    path = tmp_path / "s.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("caselab-main/exercises/m.py", PLAIN)
+        zf.writestr("__MACOSX/caselab-main/exercises/._m.py", b"\0\5\26\7")
+        zf.writestr("README.txt", "my answers")
+    assert grading.grade_submission("s", path, [quiz], workdir=tmp_path / "w").score == 3.0
+
+
+def test_a_zip_with_backslashes_and_dot_slash_is_read(tmp_path):
+    quiz = small_quiz(tmp_path)
+    path = tmp_path / "s.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("./work\\exercises\\m.py", PLAIN)
+    assert grading.grade_submission("s", path, [quiz], workdir=tmp_path / "w").score == 3.0
+
+
+def test_an_encrypted_sheet_is_a_broken_archive(tmp_path):
+    quiz = small_quiz(tmp_path)
+    path = tmp_path / "s.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("m.py", PLAIN)
+    data = bytearray(path.read_bytes())
+    data[6] |= 1  # the local header's "encrypted" flag
+    central = data.rfind(b"PK\x01\x02")
+    data[central + 8] |= 1  # and the central directory's
+    path.write_bytes(bytes(data))
+    assert grading.grade_submission("s", path, [quiz], workdir=tmp_path / "w").status == "broken-archive"
+
+
+def test_a_work_folder_inside_the_submission_is_refused(tmp_path):
+    quiz = small_quiz(tmp_path)
+    sub = folder_with(tmp_path, "s", {"m.py": PLAIN})
+    with pytest.raises(ValueError):
+        grading.grade_submission("s", sub, [quiz], workdir=sub / "work")
+    assert not (sub / "work").exists()
+
+
+# --- what comes back from the runner ------------------------------------------------------------
+
+def test_records_that_are_not_plain_are_dropped():
+    lines = [
+        '{"module": "m", "name": "q1", "value": {"ok": NaN}}',
+        '{"module": "m", "name": "q2", "value": {"ok": Infinity}}',
+        '{"module": "m", "name": "q3", "value": {"ok": ' + "[" * 100 + "]" * 100 + '}}',
+        '{"module": "m", "name": "q3b", "value": {"ok": ' + "[" * 100000 + "]" * 100000 + '}}',
+        '{"module": "m", "name": "q4", "case": "0", "value": {"ok": 1}}',
+        '{"module": "m", "name": "q5", "case": true, "value": {"ok": 1}}',
+        '{"module": "m", "name": "q6", "value": {"ok": 1, "invalid": "x"}}',
+        '{"module": 7, "name": "q7", "value": {"ok": 1}}',
+        '[1, 2]',
+        'not json at all',
+        '{"module": "m", "name": "q8", "value": {"ok": "\\ud800 lone"}}',
+        '{"module": "m", "name": "q9", "case": 1, "value": {"error": "boom", "limit": "call_seconds"}}',
+        '{"done": true}',
+    ]
+    records = answers.parse_records("\n".join(lines).encode())
+    by_name = {r.get("name"): r for r in records}
+    assert set(by_name) == {"q3", "q8", "q9", None}
+    assert by_name["q3"]["value"] == {"invalid": "not a plain value"}
+    assert by_name["q8"]["value"]["ok"] == "\ufffd lone"
+    assert by_name["q9"] == {"module": "m", "name": "q9", "case": 1, "value": {"error": "boom", "limit": "call_seconds"}}
+    assert records[-1] == {"done": True}
+
+
+@pytest.mark.parametrize("value", [
+    None, True, False, 0, -7, 10**18, 1.5, -0.0, 1e-300, "", "plain", 'quote " and \\ backslash',
+    "\x00\x01\x1f\x7f tabs\tand\nlines", "中文 and émigré and 𝄞", "\ud800 lone \udfff",
+    [1, [2, [3, {"a": "b"}]]], {"1": [], "x y": {"z": None}},
+])
+def test_the_runners_json_reads_back_as_the_same_value(value):
+    text = runner.to_json(value)
+    assert json.loads(text) == value
+    text.encode("utf-8")  # always valid UTF-8, whatever the sheet returned
+
+
+# --- running -------------------------------------------------------------------------------------
+
+def test_sleeping_one_second_then_answering_gets_full_marks_with_default_limits(tmp_path):
+    require_sandbox()
+    quiz = small_quiz(tmp_path)
+    sub = folder_with(tmp_path, "s", {"m.py": "import time\ntime.sleep(1)\n" + WITH_CODE.replace(
+        "return x * 2", "time.sleep(0.2)\n    return x * 2")})
+    r = grading.grade_submission("s", sub, [quiz], workdir=tmp_path / "w")
+    assert (r.status, r.score, r.limits_hit) == ("ok", 6.0, ())
+    assert r.seconds >= 1.4
+
+
+def test_limits_hold_without_the_sandbox_too(tmp_path):
+    quiz = small_quiz(tmp_path)
+    sub = folder_with(tmp_path, "s", {"m.py": 'q1 = "A"\nimport signal\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\n'
+                                              "while True:\n    pass\n"})
+    start = time.monotonic()
+    r = grading.grade_submission("s", sub, [quiz], workdir=tmp_path / "w", sandbox=False,
+                                 limits=grading.Limits(seconds=1.5, call_seconds=0.5))
+    assert time.monotonic() - start < 5
+    assert (r.status, r.limits_hit, r.score) == ("timeout", ("seconds",), 1.0)
+
+
+PROBE = r'''
+import os, socket, sys
+seen = {}
+def attempt(name, fn):
+    try:
+        seen[name] = ["ok", repr(fn())[:200]]
+    except BaseException as exc:
+        seen[name] = [type(exc).__name__, str(exc)[:200]]
+attempt("uid", os.getuid)
+attempt("fork", os.fork)
+attempt("proc", lambda: os.listdir("/proc"))
+attempt("etc", lambda: os.listdir("/etc"))
+attempt("root", lambda: sorted(os.listdir("/")))
+attempt("sheets", lambda: sorted(os.listdir("/sheets")))
+attempt("write_tmp", lambda: open("/tmp/x", "w").write("x"))
+attempt("write_sheets", lambda: open("/sheets/x", "w").write("x"))
+attempt("write_root", lambda: open("/x", "w").write("x"))
+attempt("net", lambda: socket.create_connection(("1.1.1.1", 80), timeout=1))
+attempt("env", lambda: sorted(os.environ))
+attempt("unshare", lambda: __import__("ctypes").CDLL(None).unshare(0x10000000) or __import__("ctypes").get_errno())
+q1 = __import__("json").dumps(seen)
+'''
+
+
+def test_inside_the_sandbox(tmp_path):
+    require_sandbox()
+    sheets = tmp_path / "sheets"
+    sheets.mkdir()
+    sheets.chmod(0o755)
+    (sheets / "m.py").write_text(PROBE)
+    (sheets / "m.py").chmod(0o644)
+    run = sandbox.run({"sheets": [{"module": "m", "path": str(sheets / "m.py"), "names": ["q1"], "calls": {}}],
+                       "call_seconds": 5.0}, sheets)
+    records = answers.parse_records(run.output)
+    seen = json.loads(next(r for r in records if r.get("name") == "q1")["value"]["ok"])
+    assert seen["uid"][0] == "ok" and seen["uid"][1] != "0"
+    assert seen["fork"][0] == "BlockingIOError"  # no new processes
+    assert seen["proc"][0] == seen["etc"][0] == "FileNotFoundError"
+    assert "'sheets'" in seen["root"][1] and "'home'" not in seen["root"][1] and "'work'" not in seen["root"][1]
+    assert seen["sheets"] == ["ok", "['m.py']"]
+    assert seen["write_tmp"] == ["ok", "1"]
+    assert seen["write_sheets"][0] == seen["write_root"][0] == "OSError"
+    assert seen["net"][0] in ("OSError", "ConnectionRefusedError")
+    assert seen["env"][0] == "ok" and "HOME" in seen["env"][1] and "CASELAB" not in seen["env"][1]
+    assert seen["unshare"][1] != "0"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sheets"] and os.listdir(sheets) == ["m.py"]
+
+
+def test_the_key_probe_of_the_corpus_would_notice_a_leak(tmp_path, quizzes):
+    """Run the corpus's "read-the-key" sheet without the sandbox: there it sees the secrets and loses the point."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    import test_hostile as hostile
+
+    target = hostile.pick_target(quizzes)
+    (tmp_path / "c").mkdir()
+    corpus = hostile.Corpus(tmp_path / "c", quizzes, target, 9)
+    case = next(c for c in hostile.CASES if c["name"] == "read-the-key")
+    corpus.build(case)
+    result = grading.grade_submission("read-the-key", corpus.subs / "read-the-key", [target],
+                                      workdir=corpus.work, sandbox=False)
+    assert result.score == corpus.score_names["full"] - corpus.score_names["choice"]
+
+
+# --- a class ---------------------------------------------------------------------------------------
+
+def test_grade_many_yields_as_submissions_finish_and_goes_on_after_a_failure(tmp_path, monkeypatch):
+    quiz = small_quiz(tmp_path)
+    subs = [(name, folder_with(tmp_path, name, {"m.py": PLAIN})) for name in ("slow", "boom", "fine")]
+    real = grading._grade
+
+    def flaky(student, *args):
+        if student == "boom":
+            raise RuntimeError("a bug")
+        if student == "slow":
+            time.sleep(1.0)
+        return real(student, *args)
+
+    monkeypatch.setattr(grading, "_grade", flaky)
+    results = list(grading.grade_many(subs, {"m": quiz}, workers=3, workdir=tmp_path / "w"))
+    assert [r.student for r in results][-1] == "slow"
+    by = {r.student: r for r in results}
+    assert by["boom"].status == "internal-error" and "a bug" in by["boom"].message
+    assert len(by["boom"].outcomes) == 3 and by["boom"].score == 0
+    assert by["fine"].status == by["slow"].status == "ok"
+    assert list((tmp_path / "w").iterdir()) == []
+
+
+def test_stopping_early_cancels_the_rest(tmp_path):
+    quiz = small_quiz(tmp_path)
+    subs = [(f"s{i}", folder_with(tmp_path, f"s{i}", {"m.py": PLAIN})) for i in range(40)]
+    before = threading.active_count()
+    gen = grading.grade_many(subs, [quiz], workers=2, workdir=tmp_path / "w")
+    first = next(gen)
+    gen.close()
+    assert first.status == "ok"
+    assert threading.active_count() <= before
+    assert list((tmp_path / "w").iterdir()) == []
+
+
+def test_as_a_normal_user(tmp_path):
+    """As root the runs drop to their own user id; check the other mode, bwrap's user namespace, as nobody."""
+    require_sandbox()
+    setpriv, python = shutil.which("setpriv"), "/usr/bin/python3"
+    if os.geteuid() != 0 or not setpriv or not os.access(python, os.X_OK):
+        pytest.skip("needs root, setpriv and /usr/bin/python3 to become an unprivileged user")
+    public = Path(tempfile.mkdtemp(prefix="caselab-user-test-"))
+    try:
+        public.chmod(0o755)
+        sheets = public / "sheets"
+        sheets.mkdir(mode=0o755)
+        (sheets / "m.py").write_text(PROBE)
+        (sheets / "m.py").chmod(0o644)
+        driver = public / "drive.py"
+        driver.write_text(
+            "import importlib.util, json, sys\n"
+            f"spec = importlib.util.spec_from_file_location('sandbox', {str(Path(sandbox.__file__))!r})\n"
+            "mod = importlib.util.module_from_spec(spec); sys.modules['sandbox'] = mod; spec.loader.exec_module(mod)\n"
+            "print(json.dumps(mod.available()))\n"
+            f"run = mod.run({{'sheets': [{{'module': 'm', 'path': {str(sheets / 'm.py')!r}, 'names': ['q1'], 'calls': {{}}}}],"
+            f" 'call_seconds': 5.0}}, mod.Path({str(sheets)!r}))\n"
+            "sys.stdout.write(run.output.decode())\n")
+        driver.chmod(0o644)
+        proc = subprocess.run([setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", python, "-I", str(driver)],
+                              capture_output=True, text=True, timeout=60)
+        lines = proc.stdout.splitlines()
+        if not lines or json.loads(lines[0])[0] is not True:
+            pytest.skip(f"bwrap cannot make a user namespace for an unprivileged user here: {proc.stdout} {proc.stderr}")
+        records = answers.parse_records("\n".join(lines[1:]).encode())
+        seen = json.loads(next(r for r in records if r.get("name") == "q1")["value"]["ok"])
+        assert seen["uid"] == ["ok", "65534"]
+        assert seen["fork"][0] == "BlockingIOError"
+        assert seen["write_sheets"][0] == "OSError" and seen["write_tmp"] == ["ok", "1"]
+    finally:
+        shutil.rmtree(public, ignore_errors=True)
+
+
+def test_killing_the_grader_ends_its_sandboxes(tmp_path):
+    """Even a grader killed with SIGKILL leaves no sandbox behind (--die-with-parent, PID namespace)."""
+    require_sandbox()
+    sheets = tmp_path / "sheets"
+    sheets.mkdir(mode=0o755)
+    (sheets / "m.py").write_text("import signal, time\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
+                                 "while True:\n    time.sleep(1)\n")
+    (sheets / "m.py").chmod(0o644)
+    code = ("import sys; from pathlib import Path; from caselab import sandbox\n"
+            f"sandbox.run({{'sheets': [{{'module': 'm', 'path': {str(sheets / 'm.py')!r}, 'names': [], 'calls': {{}}}}],"
+            f" 'call_seconds': 1}}, Path({str(sheets)!r}), sandbox.Limits(seconds=120))\n")
+    grader = subprocess.Popen([sys.executable, "-c", code])
+
+    def ours() -> list[str]:
+        found = []
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                status = Path(entry.path, "status").read_text()
+                cmdline = Path(entry.path, "cmdline").read_bytes().decode("utf-8", "replace")
+            except OSError:
+                continue
+            uid = int(status.split("\nUid:\t", 1)[1].split()[0])
+            low = sandbox.UID_BASE + (grader.pid % 4096) * 4096
+            if str(sheets) in cmdline or low <= uid < low + 4096:
+                found.append(f"{entry.name}: {cmdline[:80]}")
+        return found
+
+    try:
+        deadline = time.monotonic() + 20
+        while len(ours()) < 2 and time.monotonic() < deadline:  # bwrap, its init and the runner
+            time.sleep(0.1)
+        assert ours(), "the sandbox did not start"
+        time.sleep(1.5)  # the runner is past its per-call alarm, which it ignores
+    finally:
+        grader.kill()
+        grader.wait()
+    deadline = time.monotonic() + 5
+    while ours() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert ours() == []
