@@ -271,23 +271,7 @@ def _code(q, outputs, c):
             return "answered", 0.0, f"{c._call_text(q, cases[i]['args'])} {what}", ""
         return "answered", 0.0, "", ""
     h, d = _hasher(q), int(stored["decimals"])
-    passed, first_problem = 0, ""
-    for case, out, expected in zip(cases, outputs, stored["cases"]):
-        if "ok" in out and h(output_form(out["ok"], d)) == expected:
-            passed += 1
-            continue
-        if first_problem:
-            continue
-        call = c._call_text(q, case["args"])
-        if "error" in out:
-            first_problem = f"{call} raised {out['error']}"
-        elif "invalid" in out:
-            first_problem = f"{call} returned something that is not a plain value: {out['invalid']}"
-        else:
-            first_problem = f"{call} returned {out['ok']!r}, which is not the expected result"
-    status, points, _ = c._score(q, passed / len(cases))
-    msg = "" if status == "correct" else f"{passed} of {len(cases)} cases right; {first_problem}"
-    return status, points, msg, f"{passed}/{len(cases)}"
+    return c.check_code(q, outputs, right=lambda i, value: h(output_form(value, d)) == stored["cases"][i])
 
 
 _CHECKERS = {"choice": _choice, "multi": _multi, "numeric": _numeric, "ordering": _ordering,
