@@ -185,7 +185,7 @@ def test_other_options_roster_and_no_explanations(cls, tmp_path):
 
 
 def test_same_inputs_give_byte_identical_outputs(cls, tmp_path):
-    proc = grade(cls["subs"], tmp_path / "again", "--modules", *cls["modules"], "--quiet")
+    proc = grade(cls["subs"], tmp_path / "again", "--modules", ",".join(cls["modules"]), "--quiet")
     assert proc.returncode == 0 and proc.stdout == "" and proc.stderr == "", proc.stderr
     first = tree_state(cls["out"], with_times=False)
     second = tree_state(tmp_path / "again", with_times=False)
@@ -256,7 +256,7 @@ def test_report_lists_the_limits_hit():
 def test_progress_bar_on_a_terminal(cls, tmp_path):
     master, slave = pty.openpty()
     cmd = [sys.executable, "-m", "caselab.cli", "grade", str(cls["subs"]), "--out", str(tmp_path / "out"),
-           "--modules", *cls["modules"], *_sandbox_args()]
+           "--modules", ",".join(cls["modules"]), *_sandbox_args()]
     env = {k: v for k, v in os.environ.items() if not k.startswith("CASELAB_")}
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=slave, env=env)
     os.close(slave)

@@ -87,7 +87,7 @@ def cmd_sheets(args) -> int:
 
 
 def _modules(values: list[str] | None) -> list[str]:
-    """``--modules kyc,mining`` or ``--modules kyc mining`` (or both)."""
+    """``--modules kyc,mining`` or ``--modules kyc --modules mining``."""
     return [m for v in values or [] for m in v.split(",") if m.strip()]
 
 
@@ -150,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_sheets)
 
     p = sub.add_parser("release", help="write a student edition of some modules, without answers")
-    p.add_argument("--modules", nargs="+", required=True, metavar="MODULE",
+    p.add_argument("--modules", action="append", required=True, metavar="MODULES",
                    help="the modules to assign, e.g. --modules kyc,mining")
     p.add_argument("--out", required=True, metavar="DIR", help="the folder to write the edition to (new)")
     p.add_argument("--feedback", choices=("full", "score", "none"), default="full",
@@ -165,8 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("grade", help="grade a folder of submissions: gradebook, feedback, report")
     p.add_argument("submissions", metavar="SUBMISSIONS", help="one folder or .zip per student (never changed)")
     p.add_argument("--out", required=True, metavar="DIR", help="the folder for the gradebook, feedback and report")
-    p.add_argument("--modules", nargs="+", metavar="MODULE",
-                   help="the modules to grade (default: those whose sheets appear in the submissions)")
+    p.add_argument("--modules", action="append", metavar="MODULES",
+                   help="the modules to grade, e.g. --modules kyc,mining (default: those whose sheets appear in the submissions)")
     p.add_argument("--no-explanations", action="store_true", help="leave the explanations out of the feedback")
     p.add_argument("--workers", type=int, default=None, metavar="N", help="submissions graded at once")
     p.add_argument("--unsandboxed", action="store_true",
