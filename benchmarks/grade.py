@@ -99,6 +99,14 @@ def build_class(folder: Path, size: int, quizzes, sheets: dict[str, str]) -> lis
     return grading.discover_submissions(subs)
 
 
+def checkout_env() -> dict:
+    """The environment for `python -m caselab.cli`: this checkout's code and project, whatever is installed."""
+    env = {**os.environ, "CASELAB_PROJECT": str(ROOT)}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH")]))
+    env.pop("CASELAB_ANSWERS", None)
+    return env
+
+
 def rate_of(commands: list[list[str]], workers: int, env: dict | None = None) -> float:
     """Commands per second, ``workers`` at a time."""
     def one(cmd):
@@ -141,8 +149,7 @@ def bench_class(size: int, work: Path, quizzes, sheets, workers: int, sample: in
     if sample:
         picked = [p for _, p in subs if p.is_dir()][:sample]
         cmds = [[sys.executable, "-m", "caselab.cli", "check", "--answers", str(p / "exercises")] for p in picked]
-        env = {**os.environ, "CASELAB_PROJECT": str(ROOT)}
-        env.pop("CASELAB_ANSWERS", None)
+        env = checkout_env()
         line(f"one `caselab check` (pytest) each, {len(cmds)} sampled", rate_of(cmds, workers, env))
         n = max(sample * 5, 50)
         line(f"floor: bare `python -I -S -c pass`, {n} runs",
@@ -164,8 +171,7 @@ def bench_check(work: Path, quizzes, sheets, repeats: int) -> None:
     trivial = work / "trivial"
     trivial.mkdir()
     (trivial / "test_trivial.py").write_text("".join(f"def test_{i}():\n    pass\n\n\n" for i in range(n)))
-    env = {**os.environ, "CASELAB_PROJECT": str(ROOT)}
-    env.pop("CASELAB_ANSWERS", None)
+    env = checkout_env()
     check = [sys.executable, "-m", "caselab.cli", "check", module, "--answers", str(answers)]
     bare = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(trivial / "test_trivial.py")]
     times = {"check": [], "bare": []}

@@ -157,7 +157,8 @@ def test_exercises_wins_over_a_loose_sheet_and_two_top_folders_hold_nothing(tmp_
 
 def test_a_zip_from_a_mac_with_one_top_folder_is_read(tmp_path):
     quiz = small_quiz(tmp_path)
-    path = tmp_path / "s.zip"
+    path = tmp_path / "subs" / "s.zip"
+    path.parent.mkdir()
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("caselab-main/exercises/m.py", PLAIN)
         zf.writestr("__MACOSX/caselab-main/exercises/._m.py", b"\0\5\26\7")
@@ -167,7 +168,8 @@ def test_a_zip_from_a_mac_with_one_top_folder_is_read(tmp_path):
 
 def test_a_zip_with_backslashes_and_dot_slash_is_read(tmp_path):
     quiz = small_quiz(tmp_path)
-    path = tmp_path / "s.zip"
+    path = tmp_path / "subs" / "s.zip"
+    path.parent.mkdir()
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("./work\\exercises\\m.py", PLAIN)
     assert grading.grade_submission("s", path, [quiz], workdir=tmp_path / "w").score == 3.0
@@ -175,7 +177,8 @@ def test_a_zip_with_backslashes_and_dot_slash_is_read(tmp_path):
 
 def test_an_encrypted_sheet_is_a_broken_archive(tmp_path):
     quiz = small_quiz(tmp_path)
-    path = tmp_path / "s.zip"
+    path = tmp_path / "subs" / "s.zip"
+    path.parent.mkdir()
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("m.py", PLAIN)
     data = bytearray(path.read_bytes())
@@ -186,12 +189,15 @@ def test_an_encrypted_sheet_is_a_broken_archive(tmp_path):
     assert grading.grade_submission("s", path, [quiz], workdir=tmp_path / "w").status == "broken-archive"
 
 
-def test_a_work_folder_inside_the_submission_is_refused(tmp_path):
+def test_a_work_folder_inside_the_submissions_is_refused(tmp_path):
     quiz = small_quiz(tmp_path)
     sub = folder_with(tmp_path, "s", {"m.py": PLAIN})
-    with pytest.raises(ValueError):
-        grading.grade_submission("s", sub, [quiz], workdir=sub / "work")
-    assert not (sub / "work").exists()
+    for inside in (sub / "work", sub.parent / "work"):
+        with pytest.raises(ValueError):
+            grading.grade_submission("s", sub, [quiz], workdir=inside)
+        with pytest.raises(ValueError):
+            list(grading.grade_many([("s", sub)], [quiz], workdir=inside))
+        assert not inside.exists()
 
 
 # --- what comes back from the runner ------------------------------------------------------------
@@ -433,3 +439,13 @@ def test_killing_the_grader_ends_its_sandboxes(tmp_path):
     while ours() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert ours() == []
+
+
+def test_a_sheet_that_is_a_hard_link_to_another_file_is_refused(tmp_path):
+    quiz = small_quiz(tmp_path)
+    secret = tmp_path / "instructor-secret.txt"
+    secret.write_text("q1 = 'the key'\n")
+    sub = folder_with(tmp_path, "s", {"notes.txt": "x"})
+    os.link(secret, sub / "m.py")
+    r = grading.grade_submission("s", sub, [quiz], workdir=tmp_path / "w")
+    assert r.status == "unsafe-archive" and "hard link" in r.message

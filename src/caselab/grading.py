@@ -238,6 +238,8 @@ def _intake_folder(root: Path, modules: Sequence[str], dest: Path, limits: Limit
             st = os.fstat(f.fileno())
             if not stat.S_ISREG(st.st_mode):
                 raise Refused("unsafe-archive", f"{rel} is not a regular file")
+            if st.st_nlink > 1:
+                raise Refused("unsafe-archive", f"{rel} is a hard link to another file; submit a copy of the file itself")
             if st.st_size > cap:
                 intake.too_large[module] = f"{rel} is {_mb(st.st_size)}; a sheet may be at most {_mb(cap)}"
                 continue
@@ -421,10 +423,12 @@ def _outcomes_all(quizzes: Sequence[Quiz], status: str, message: str) -> tuple:
     return tuple(Outcome(q.module, q.id, q.type, kind, 0.0, q.points, text) for quiz in quizzes for q in quiz.questions)
 
 
-def _check_workdir(workdir: Path, path: Path) -> None:
-    w, p = Path(workdir).resolve(), Path(path).resolve()
-    if w == p or p in w.parents:
-        raise ValueError(f"the work folder {workdir} is inside the submission {path}; choose one outside the submissions")
+def _check_workdir(workdir_real: str, path: Path) -> None:
+    """Refuse a work folder inside the folder that holds the submission (``workdir_real`` is resolved)."""
+    folder = os.path.realpath(os.path.dirname(os.path.abspath(path)))
+    if workdir_real == folder or workdir_real.startswith(folder.rstrip(os.sep) + os.sep):
+        raise ValueError(f"the work folder {workdir_real} is inside the submissions folder {folder}; "
+                         "choose one outside it (the submissions are never written to)")
 
 
 def _signal_name(status: int | None) -> str:
@@ -480,12 +484,22 @@ def _run_function(state: _RunState, sheets_dir: Path, limits: Limits, sandbox: b
 
 def grade_submission(student: str, path: Path, quizzes: Mapping[str, Quiz] | Sequence[Quiz], *,
                      sandbox: bool = True, limits: Limits = Limits(), workdir: Path) -> StudentResult:
-    """Grade one submission (a folder or a zip).  Never raises for anything in the submission."""
-    _check_workdir(workdir, path)
+    """Grade one submission (a folder or a zip).  Never raises for anything in the submission.
+
+    ``workdir`` is made if missing; a private folder is made in it for the run and removed
+    after.  A ``workdir`` inside the folder that holds the submission is a ValueError.
+    """
+    real = os.path.realpath(workdir)
+    _check_workdir(real, path)
+    os.makedirs(real, exist_ok=True)
+    return _graded(student, Path(path), _quiz_list(quizzes), sandbox, limits, Path(real))
+
+
+def _graded(student: str, path: Path, quiz_list: list[Quiz], sandbox: bool, limits: Limits,
+            workdir: Path) -> StudentResult:
     start = time.monotonic()
-    quiz_list = _quiz_list(quizzes)
     try:
-        result = _grade(student, Path(path), quiz_list, sandbox, limits, Path(workdir))
+        result = _grade(student, path, quiz_list, sandbox, limits, workdir)
     except Exception as exc:  # a bug here must not stop a class
         message = f"the grader failed on this submission ({type(exc).__name__}: {str(exc)[:200]})"
         result = StudentResult(student, "internal-error", message, _outcomes_all(quiz_list, "internal-error", message))
@@ -496,7 +510,6 @@ def grade_submission(student: str, path: Path, quizzes: Mapping[str, Quiz] | Seq
 def _grade(student: str, path: Path, quizzes: list[Quiz], sandbox: bool, limits: Limits,
            workdir: Path) -> StudentResult:
     modules = [q.module for q in quizzes]
-    workdir.mkdir(parents=True, exist_ok=True)
     private = Path(tempfile.mkdtemp(prefix="caselab-", dir=workdir))
     try:
         sheets_dir = private / "sheets"
@@ -599,6 +612,7 @@ def grade_many(submissions: Iterable[tuple[str, Path]], quizzes: Mapping[str, Qu
     batch.  Stopping the iteration early cancels what has not started.
     """
     quiz_list = _quiz_list(quizzes)
+    real = Path(os.path.realpath(workdir))
     if sandbox:
         _sandbox.available()  # try the sandbox once, before the threads start
     workers = max(1, workers or default_workers())
@@ -612,9 +626,9 @@ def grade_many(submissions: Iterable[tuple[str, Path]], quizzes: Mapping[str, Qu
                 student, path = next(todo)
             except StopIteration:
                 return
-            _check_workdir(workdir, path)
-            future = pool.submit(grade_submission, student, path, quiz_list, sandbox=sandbox, limits=limits,
-                                 workdir=workdir)
+            _check_workdir(str(real), path)
+            real.mkdir(parents=True, exist_ok=True)
+            future = pool.submit(_graded, student, Path(path), quiz_list, sandbox, limits, real)
             pending[future] = (student, path)
 
     try:

@@ -268,8 +268,13 @@ def _confine(request):
     uid = request.get("uid")
     if uid is not None and os.getuid() == 0:
         os.setgroups([])
-        os.setresgid(uid, uid, uid)
-        os.setresuid(uid, uid, uid)
+        for candidate in (uid, 65534):  # nobody, where ids that high are not mapped (some containers)
+            try:
+                os.setresgid(candidate, candidate, candidate)
+                os.setresuid(candidate, candidate, candidate)
+                break
+            except OSError:
+                continue
         if os.getuid() == 0 or os.geteuid() == 0:
             raise SystemExit("could not give up root")
 

@@ -33,8 +33,9 @@ processes also bounds memory: RLIMIT_AS is per process.
 
 RLIMIT_NPROC does not bind root.  When the grader runs as root, bwrap keeps no
 user namespace and the runner drops to an unprivileged user id of its own
-(``uid`` in the request, distinct per concurrent run) before it reads any sheet
-code; as a normal user, bwrap maps the run to ``nobody`` in a new user namespace.
+(``uid`` in the request, distinct per concurrent run) after reading the sheets
+and before running any of them; as a normal user, bwrap maps the run to
+``nobody`` in a new user namespace (``--disable-userns``: no nested ones).
 """
 from __future__ import annotations
 
