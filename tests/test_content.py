@@ -105,3 +105,9 @@ def test_instructor_build_has_the_teaching_notes(tmp_path, quizzes):
     note = (tmp_path / "site" / "instructor" / "framework" / "index.html").read_text(encoding="utf-8")
     q = quizzes["framework"].questions[0]
     assert "Explanation" in note and q.title in note
+
+
+def test_students_page_lists_every_module_in_course_order(published, quizzes):
+    students = (published / "students" / "index.html").read_text(encoding="utf-8")
+    listed = re.findall(r'<li><a href="\.\./modules/([\w-]+)/">', students)
+    assert listed == list(quizzes)

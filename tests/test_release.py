@@ -156,7 +156,7 @@ def test_the_needles_find_the_keys_in_the_project(quizzes):
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_no_file_of_an_edition_holds_an_answer(editions, quizzes, mode, tmp_path):
+def test_no_file_of_an_edition_holds_an_answer(editions, quizzes, modules, mode, tmp_path):
     edition = editions[mode]
     assert not scan(edition, quizzes)
     # nor the site built from it
@@ -167,6 +167,9 @@ def test_no_file_of_an_edition_holds_an_answer(editions, quizzes, mode, tmp_path
     assert proc.returncode == 0, proc.stderr
     assert (site / "index.html").is_file()
     assert not [h for h in scan(site, quizzes) if not h.startswith("search/")], "the built site shows an answer"
+    students = (site / "students" / "index.html").read_text(encoding="utf-8")
+    listed = re.findall(r'href="\.\./modules/([\w-]+)/"', students)
+    assert listed and set(listed) == set(modules), "the students' page lists other modules than the assigned ones"
 
 
 @pytest.mark.parametrize("mode", MODES)

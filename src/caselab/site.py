@@ -27,7 +27,7 @@ from caselab.sources import load_sources
 
 INSTRUCTOR_DIR = "instructor/"
 FIG = re.compile(r"\{\{\s*fig\s+([\w.]+)\s*\}\}")
-MARKER = re.compile(r"<!--\s*caselab:(exercises|explanations|sources|glossary|timeline|chart)\s*([\w:-]*)\s*-->")
+MARKER = re.compile(r"<!--\s*caselab:(exercises|explanations|sources|glossary|timeline|chart|modules)\s*([\w:-]*)\s*-->")
 # A chart marker survives Markdown as an HTML comment; on_page_content draws it (src/caselab/charts.py).
 CHART = re.compile(r"(?:<p>\s*)?<!--\s*caselab:chart\s+([\w-]+)\s*-->(?:\s*</p>)?")
 
@@ -180,6 +180,14 @@ def render_glossary(root: Path) -> str:
     return "\n".join(rows)
 
 
+def render_module_list(root: Path, src_uri: str) -> str:
+    """The course's modules in order (data/modules.yml), only those this site has a quiz for."""
+    up = "../" * src_uri.count("/")
+    quizzes = load_quizzes(root)
+    return "\n".join(f"{i}. [{quiz.title}]({up}modules/{module}.md)"
+                     for i, (module, quiz) in enumerate(quizzes.items(), start=1))
+
+
 def render_timeline(root: Path, span: str = "") -> str:
     """The dated events, optionally only those in ``span`` = ``FROM:TO`` (prefixes of ISO dates)."""
     path = root / "data" / "timeline.yml"
@@ -225,6 +233,8 @@ def on_page_markdown(markdown, page, config, files):
             return render_exercises(quizzes[arg]) if kind == "exercises" else render_explanations(quizzes[arg], root)
         if kind == "timeline":
             return render_timeline(root, arg)
+        if kind == "modules":
+            return render_module_list(root, page.file.src_uri)
         if kind == "chart":
             if arg not in charts.CHARTS:
                 raise PluginError(f"{page.file.src_uri}: unknown chart {arg!r} in <!-- caselab:chart -->; "
