@@ -30,6 +30,18 @@ def check_json(answers: Path, *modules: str, tmp_path: Path) -> dict:
     return json.loads(out.read_text())
 
 
+def require_sandbox() -> None:
+    """Skip where no sandbox can run, but fail instead when CI asks for one (CASELAB_REQUIRE_SANDBOX=1)."""
+    from caselab import grading
+
+    ok, why = grading.sandbox_available()
+    if ok:
+        return
+    if os.environ.get("CASELAB_REQUIRE_SANDBOX") == "1":
+        pytest.fail(f"CASELAB_REQUIRE_SANDBOX=1 but the sandbox is not available: {why}")
+    pytest.skip(f"no sandbox here ({why}); install bubblewrap")
+
+
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT

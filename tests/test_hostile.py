@@ -26,20 +26,12 @@ from caselab import grading, sandbox
 from caselab.figures import find_project_root
 from caselab.quiz import load_quizzes
 from caselab.sheets import render_sheet
+from conftest import require_sandbox
 
 HERE = Path(__file__).resolve().parent
 CASES = yaml.safe_load((HERE / "hostile" / "cases.yml").read_text(encoding="utf-8"))
 LIMITS = grading.Limits(seconds=5.0, call_seconds=2.0)
 ROOT = find_project_root(HERE)
-
-
-def require_sandbox() -> None:
-    ok, why = grading.sandbox_available()
-    if ok:
-        return
-    if os.environ.get("CASELAB_REQUIRE_SANDBOX") == "1":
-        pytest.fail(f"CASELAB_REQUIRE_SANDBOX=1 but the sandbox is not available: {why}")
-    pytest.skip(f"no sandbox here ({why}); install bubblewrap to run the hostile corpus")
 
 
 def pick_target(quizzes):

@@ -21,17 +21,9 @@ import pytest
 from caselab import answers, grading, runner, sandbox
 from caselab.quiz import Question, Quiz, load_quizzes
 from caselab.sheets import render_sheet
+from conftest import require_sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def require_sandbox() -> None:
-    ok, why = grading.sandbox_available()
-    if ok:
-        return
-    if os.environ.get("CASELAB_REQUIRE_SANDBOX") == "1":
-        pytest.fail(f"CASELAB_REQUIRE_SANDBOX=1 but the sandbox is not available: {why}")
-    pytest.skip(f"no sandbox here ({why}); install bubblewrap")
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from . import runner
-from .quiz import Question, Quiz
+from .quiz import Quiz, case_args
 
 RUNNER = Path(runner.__file__).resolve()
 MAX_SHEET_BYTES = 512 * 1024
@@ -297,10 +297,6 @@ def _kill_group(proc: subprocess.Popen) -> None:
         pass
 
 
-def _code_args(q: Question) -> list[list]:
-    return [list(c["args"]) if isinstance(c["args"], list) else [c["args"]] for c in q.spec["cases"]]
-
-
 # --- putting it together ------------------------------------------------------------------
 
 def prepare(quiz: Quiz, path: Path) -> tuple[SheetAnswers | None, dict | None, _Reading | None]:
@@ -334,7 +330,7 @@ def prepare(quiz: Quiz, path: Path) -> tuple[SheetAnswers | None, dict | None, _
         return SheetAnswers(quiz.module, {qid: Answer("error", message=msg) for qid in qids}, msg), None, None
     reading = read_plain(tree, set(qids))
     calls = {
-        q.id: _code_args(q) for q in quiz.questions
+        q.id: [case_args(c) for c in q.spec["cases"]] for q in quiz.questions
         if q.type == "code" and reading.functions.get(q.id) is False
     }
     if not reading.needs_run and not calls:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from .answers import Answer
-from .quiz import Question
+from .quiz import Question, call_text
 
 STATUSES = ("correct", "partial", "wrong", "unanswered", "invalid", "error")
 
@@ -174,11 +174,6 @@ def _same(got: Any, expected: Any, tol: float) -> bool:
     return type(got) is type(expected) and got == expected
 
 
-def _call_text(q: Question, args: Any) -> str:
-    args = args if isinstance(args, list) else [args]
-    return f"{q.id}({', '.join(repr(a) for a in args)})"
-
-
 def check_code(q: Question, outputs: list[dict], right: Callable[[int, Any], bool] | None = None):
     """Share the points among the cases; ``right(i, value)`` says whether case i's output is right
     (by default: equal to the case's expected output; an edition compares hashes instead)."""
@@ -193,7 +188,7 @@ def check_code(q: Question, outputs: list[dict], right: Callable[[int, Any], boo
             continue
         if first_problem:
             continue
-        call = _call_text(q, case["args"])
+        call = call_text(q, case["args"])
         if "error" in out:
             first_problem = f"{call} raised {out['error']}"
         elif "invalid" in out:

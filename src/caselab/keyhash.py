@@ -29,6 +29,7 @@ import json
 import math
 from dataclasses import replace
 from typing import Any, Callable
+from .quiz import call_text
 
 FEEDBACK_MODES = ("full", "score", "none")
 KDF = {"name": "scrypt", "n": 2**14, "r": 8, "p": 1, "dklen": 16}
@@ -268,7 +269,7 @@ def _code(q, outputs, c):
         if bad is not None:
             i = outputs.index(bad)
             what = f"raised {bad['error']}" if "error" in bad else f"returned something that is not a plain value: {bad.get('invalid')}"
-            return "answered", 0.0, f"{c._call_text(q, cases[i]['args'])} {what}", ""
+            return "answered", 0.0, f"{call_text(q, cases[i]['args'])} {what}", ""
         return "answered", 0.0, "", ""
     h, d = _hasher(q), int(stored["decimals"])
     return c.check_code(q, outputs, right=lambda i, value: h(output_form(value, d)) == stored["cases"][i])

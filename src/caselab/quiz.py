@@ -63,6 +63,18 @@ class Quiz:
         return sum(q.points for q in self.questions)
 
 
+def case_args(case: dict) -> list:
+    """A code task's case arguments as a list (a single argument may be written bare)."""
+    args = case["args"]
+    return list(args) if isinstance(args, list) else [args]
+
+
+def call_text(q: Question, args: Any) -> str:
+    """How a call of the student's function reads in messages and on the sheet: ``q7(150, 13)``."""
+    args = args if isinstance(args, list) else [args]
+    return f"{q.id}({', '.join(repr(a) for a in args)})"
+
+
 def _resolve(value: Any, figures: dict, where: str) -> Any:
     """Replace ``{figure: name}`` anywhere in a key or expected output by the figure's value."""
     if isinstance(value, dict) and set(value) == {"figure"}:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from .quiz import Question, Quiz
+from .quiz import Question, Quiz, call_text
 
 WIDTH = 88
 
@@ -49,11 +49,7 @@ def choices(q: Question) -> list[tuple[str, str]]:
 
 
 def example_calls(q: Question) -> list[str]:
-    out = []
-    for case in q.spec["cases"][:3]:
-        args = case["args"] if isinstance(case["args"], list) else [case["args"]]
-        out.append(f"{q.id}({', '.join(repr(a) for a in args)})")
-    return out
+    return [call_text(q, case["args"]) for case in q.spec["cases"][:3]]
 
 
 def _comment(text: str, indent: str = "") -> list[str]:
