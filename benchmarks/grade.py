@@ -38,9 +38,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from caselab import grading, sandbox  # noqa: E402
-from caselab.quiz import load_quizzes  # noqa: E402
-from caselab.sheets import reference_value, render_sheet  # noqa: E402
+from caselab.grading import batch as grading, sandbox  # noqa: E402
+from caselab.quiz.model import load_quizzes  # noqa: E402
+from caselab.quiz.sheets import reference_value, render_sheet  # noqa: E402
 
 
 def reference_sheets(quizzes) -> dict[str, str]:

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from caselab.originality import WINDOW, chinese_runs  # noqa: E402
+from caselab.site.originality import WINDOW, chinese_runs  # noqa: E402
 
 
 def main(article: str) -> None:

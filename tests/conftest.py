@@ -32,7 +32,7 @@ def check_json(answers: Path, *modules: str, tmp_path: Path) -> dict:
 
 def require_sandbox() -> None:
     """Skip where no sandbox can run, but fail instead when CI asks for one (CASELAB_REQUIRE_SANDBOX=1)."""
-    from caselab import grading
+    from caselab.grading import batch as grading
 
     ok, why = grading.sandbox_available()
     if ok:
@@ -49,6 +49,6 @@ def root() -> Path:
 
 @pytest.fixture(scope="session")
 def quizzes():
-    from caselab.quiz import load_quizzes
+    from caselab.quiz.model import load_quizzes
 
     return load_quizzes(ROOT)

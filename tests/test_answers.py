@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from caselab.answers import collect, prepare
-from caselab.quiz import Question, Quiz
+from caselab.quiz.answers import collect, prepare
+from caselab.quiz.model import Question, Quiz
 
 
 def make_quiz(tmp_path: Path) -> Quiz:

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from caselab.sheets import reference_value
+from caselab.quiz.sheets import reference_value
 from conftest import ROOT, check_json, run_caselab
 
 
@@ -65,9 +65,9 @@ def test_changing_one_answer_loses_exactly_that_questions_points(quizzes, tmp_pa
             (folder / f"{module}.py").write_text(text)
             expected[(module, q.id)] = q.points
     # Check every copy through the library (the CLI path is covered by the tests around this one).
-    from caselab.answers import collect
-    from caselab.checking import check
-    from caselab.sources import cite_names
+    from caselab.quiz.answers import collect
+    from caselab.quiz.checking import check
+    from caselab.quiz.sources import cite_names
 
     names = cite_names(ROOT)
     for (module, qid), points in expected.items():

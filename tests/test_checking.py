@@ -5,9 +5,9 @@ import math
 
 import pytest
 
-from caselab.answers import Answer
-from caselab.checking import check
-from caselab.quiz import Question
+from caselab.quiz.answers import Answer
+from caselab.quiz.checking import check
+from caselab.quiz.model import Question
 
 
 def question(type_: str, key=None, points: float = 2, **spec) -> Question:
@@ -75,7 +75,7 @@ def test_a_value_off_by_a_thousand_gets_a_units_message():
 def test_nan_and_infinity_never_count():
     for bad in (math.nan, math.inf, -math.inf):
         q = question("numeric", bad if False else 1.0, decimals=0)
-        from caselab.runner import encode
+        from caselab.quiz.runner import encode
         encoded = encode(bad)
         assert "invalid" in encoded
         assert check(q, Answer("invalid", message=encoded["invalid"])).status == "invalid"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from caselab.originality import copied_passages, load_fingerprint
+from caselab.site.originality import copied_passages, load_fingerprint
 from conftest import ROOT
 
 TEXT_SUFFIXES = {".md", ".yml", ".yaml", ".py", ".txt", ".html", ".json", ".toml"}

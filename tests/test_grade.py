@@ -30,7 +30,7 @@ from class_fixture.make_class import build_class, pick_modules, wrong_value  # n
 
 
 def _sandbox_args() -> list[str]:
-    from caselab.gradebook import sandbox_available
+    from caselab.grading.batch import sandbox_available
 
     return [] if sandbox_available()[0] else ["--unsandboxed"]
 
@@ -52,7 +52,7 @@ def tree_state(folder: Path, with_times: bool = True) -> dict[str, tuple]:
 @pytest.fixture(scope="module")
 def cls(tmp_path_factory):
     """The class, graded once; everything the tests compare against."""
-    from caselab.quiz import load_quizzes
+    from caselab.quiz.model import load_quizzes
 
     modules = pick_modules(run_caselab)
     quizzes = load_quizzes(ROOT, modules)
@@ -235,17 +235,17 @@ def test_a_stopped_run_resumes_without_regrading(cls, tmp_path):
 
 
 def test_report_lists_the_limits_hit():
-    from caselab.checking import Outcome
-    from caselab.gradebook import Graded
-    from caselab.quiz import load_quizzes
-    from caselab.report import render_report
+    from caselab.quiz.checking import Outcome
+    from caselab.grading.batch import StudentResult
+    from caselab.quiz.model import load_quizzes
+    from caselab.grading.report import render_report
 
     quizzes = list(load_quizzes(ROOT, pick_modules(run_caselab)[:1]).values())
     outcomes = lambda status: tuple(Outcome(q.module, q.id, q.type, status, 0.0, q.points, "", "", "")  # noqa: E731
                                     for q in quizzes[0].questions)
-    results = [Graded("slow", "ok", "", outcomes("error"), ("timeout",)),
-               Graded("hog", "memory", "the sheets used more than 256 MB", outcomes("error"), ("memory",)),
-               Graded("fine", "ok", "", outcomes("unanswered"))]
+    results = [StudentResult("slow", "ok", "", outcomes("error"), ("timeout",)),
+               StudentResult("hog", "memory", "the sheets used more than 256 MB", outcomes("error"), ("memory",)),
+               StudentResult("fine", "ok", "", outcomes("unanswered"))]
     report = render_report(results, quizzes)
     limits = report.split('id="limits"', 1)[1]
     assert "<td>slow</td><td>ok</td><td>timeout</td>" in limits
@@ -277,7 +277,7 @@ def test_progress_bar_on_a_terminal(cls, tmp_path):
 
 
 def test_without_a_sandbox_grading_refuses_unless_told(cls, tmp_path):
-    from caselab.gradebook import sandbox_available
+    from caselab.grading.batch import sandbox_available
 
     if sandbox_available()[0]:
         pytest.skip("a sandbox is available here; the class was graded in it")

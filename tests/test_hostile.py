@@ -22,10 +22,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from caselab import grading, sandbox
-from caselab.figures import find_project_root
-from caselab.quiz import load_quizzes
-from caselab.sheets import render_sheet
+from caselab.grading import batch as grading, sandbox
+from caselab.quiz.figures import find_project_root
+from caselab.quiz.model import load_quizzes
+from caselab.quiz.sheets import render_sheet
 from conftest import require_sandbox
 
 HERE = Path(__file__).resolve().parent

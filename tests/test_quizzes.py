@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from caselab.quiz import QuizError, load_quiz
-from caselab.sources import resolves
+from caselab.quiz.model import QuizError, load_quiz
+from caselab.quiz.sources import resolves
 from conftest import ROOT, run_caselab
 
 MODULES = [m["id"] for m in yaml.safe_load((ROOT / "data" / "modules.yml").read_text())]
@@ -44,7 +44,7 @@ def test_every_question_has_an_explanation_and_sources_that_resolve(quizzes):
 
 
 def test_numeric_keys_that_name_a_figure_take_its_value(quizzes):
-    from caselab.figures import load_figures
+    from caselab.quiz.figures import load_figures
 
     figures = load_figures(ROOT)
     for module in MODULES:

@@ -32,7 +32,7 @@ def modules() -> list[str]:
 
 @pytest.fixture(scope="module")
 def quizzes(modules):
-    from caselab.quiz import load_quizzes
+    from caselab.quiz.model import load_quizzes
 
     return load_quizzes(ROOT, modules)
 
@@ -71,7 +71,7 @@ def _squash(text: str) -> str:
 
 def _student_material(quizzes) -> str:
     """What students read anyway: published pages, data files, blank sheets (text answers the reading teaches)."""
-    from caselab.sheets import render_sheet
+    from caselab.quiz.sheets import render_sheet
 
     docs = ROOT / "docs"
     parts = [p.read_text(encoding="utf-8") for p in sorted(docs.rglob("*.md"))
@@ -87,7 +87,7 @@ def _significant(number: str) -> int:
 
 def needles(quizzes) -> list[tuple[str, str, str]]:
     """(question, kind, text): every form a key takes in the project's sheets and quiz files."""
-    from caselab.sheets import render_sheet
+    from caselab.quiz.sheets import render_sheet
 
     material = _student_material(quizzes)
     flat_material = _squash(material)  # what a page prints anyway is no leak (a sentence, a term it teaches)
@@ -190,7 +190,7 @@ def test_edition_quizzes_keep_only_what_the_check_needs(editions, modules, mode)
 
 
 def test_edition_holds_the_assigned_modules_only(editions, modules):
-    from caselab.quiz import load_quizzes
+    from caselab.quiz.model import load_quizzes
 
     edition = editions["full"]
     every = list(load_quizzes(ROOT))
@@ -204,7 +204,7 @@ def test_edition_holds_the_assigned_modules_only(editions, modules):
         assert (f"modules/{m}.md" in config) == (m in modules)
     assert "instructor" not in config
     # the engine without the formulas that compute the answers
-    figures = (edition / "src" / "caselab" / "figures.py").read_text()
+    figures = (edition / "src" / "caselab" / "quiz" / "figures.py").read_text()
     assert "DERIVED: dict = {}" in figures and "lambda r" not in figures and 'r["' not in figures
     # the README's two commands
     readme = (edition / "README.md").read_text()
@@ -214,7 +214,7 @@ def test_edition_holds_the_assigned_modules_only(editions, modules):
 
 @pytest.mark.parametrize("mode", MODES)
 def test_self_check_in_each_feedback_mode(editions, quizzes, modules, mode, tmp_path):
-    from caselab.sheets import render_sheet
+    from caselab.quiz.sheets import render_sheet
 
     right, partial = tmp_path / "right", tmp_path / "partial"
     for folder, kind in ((right, "correct"), (partial, "partial")):
@@ -250,10 +250,11 @@ def test_self_check_in_each_feedback_mode(editions, quizzes, modules, mode, tmp_
 
 def test_hashed_check_agrees_with_the_grader(editions, quizzes, tmp_path):
     """For every question: the edition's check of right, wrong and partly right answers equals the real check."""
-    from caselab.answers import Answer
-    from caselab.checking import check
-    from caselab.quiz import load_quiz
-    from caselab.sheets import reference_value
+    from caselab.quiz.answers import Answer
+    from caselab.editions.keyhash import check_edition
+    from caselab.quiz.checking import check
+    from caselab.quiz.model import load_quiz
+    from caselab.quiz.sheets import reference_value
     from class_fixture.make_class import wrong_value
 
     edition = editions["full"]
@@ -287,7 +288,7 @@ def test_hashed_check_agrees_with_the_grader(editions, quizzes, tmp_path):
                     values.append("  " + q.key[-1].upper() + ". ")
                 answers = [Answer("value", v) for v in values] + [Answer("value", "zz")]
             for a in answers:
-                real, mine = check(q, a), check(h, a)
+                real, mine = check(q, a), check_edition(h, a)
                 assert (mine.status, mine.points, mine.message) == (real.status, real.points, real.message), \
                     f"{q.nodeid} {a}: {real} != {mine}"
                 compared += 1
@@ -325,7 +326,7 @@ def test_gradescope_autograder_grades_a_submission(editions, quizzes, modules, t
     setup = (tmp_path / "autograder" / "source" / "setup.sh").read_text()
     assert "pip install" in setup and "/autograder/source/caselab" in setup
     # run run_autograder as Gradescope would, with its paths moved into tmp_path and this Python as the venv's
-    from caselab.sheets import render_sheet
+    from caselab.quiz.sheets import render_sheet
 
     sub = tmp_path / "autograder" / "submission" / "exercises"
     sub.mkdir(parents=True)
@@ -360,7 +361,7 @@ def test_release_refuses_a_folder_that_is_not_an_edition(tmp_path, modules):
 
 def test_edition_installs_and_checks_in_a_fresh_venv(editions, quizzes, tmp_path):
     """`python -m pip install -e .` then `caselab check` and `python -m pytest` inside the edition."""
-    from caselab.sheets import render_sheet
+    from caselab.quiz.sheets import render_sheet
 
     edition = tmp_path / "edition"
     shutil.copytree(editions["full"], edition)

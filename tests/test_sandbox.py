@@ -18,9 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from caselab import answers, grading, runner, sandbox
-from caselab.quiz import Question, Quiz, load_quizzes
-from caselab.sheets import render_sheet
+from caselab.grading import batch as grading, sandbox
+from caselab.quiz import answers, runner
+from caselab.quiz.model import Question, Quiz, load_quizzes
+from caselab.quiz.sheets import render_sheet
 from conftest import require_sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -397,7 +398,7 @@ def test_killing_the_grader_ends_its_sandboxes(tmp_path):
     (sheets / "m.py").write_text("import signal, time\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
                                  "while True:\n    time.sleep(1)\n")
     (sheets / "m.py").chmod(0o644)
-    code = ("import sys; from pathlib import Path; from caselab import sandbox\n"
+    code = ("import sys; from pathlib import Path; from caselab.grading import sandbox\n"
             f"sandbox.run({{'sheets': [{{'module': 'm', 'path': {str(sheets / 'm.py')!r}, 'names': [], 'calls': {{}}}}],"
             f" 'call_seconds': 1}}, Path({str(sheets)!r}), sandbox.Limits(seconds=120))\n")
     grader = subprocess.Popen([sys.executable, "-c", code])

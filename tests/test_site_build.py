@@ -183,7 +183,7 @@ def test_every_page_has_its_own_meta_description(site):
 
 
 def test_description_from_the_first_paragraph_skips_admonitions():
-    from caselab.site import describe_page
+    from caselab.site.hook import describe_page
 
     html_text = ('<h1>T</h1><div class="admonition abstract"><p class="admonition-title">Q</p>'
                  "<p><strong>Objectives.</strong> After this module you can do many things, listed below here.</p></div>"
@@ -221,7 +221,7 @@ def test_jieba_dictionary_segments_the_case_terms():
 
 
 def test_chart_markers_are_documented_and_drawn(tmp_path):
-    from caselab import charts
+    from caselab.site import charts
 
     authoring = (ROOT / "AUTHORING.md").read_text(encoding="utf-8")
     for name in charts.CHARTS:
@@ -233,7 +233,7 @@ def test_chart_markers_are_documented_and_drawn(tmp_path):
 @pytest.mark.parametrize("name", ["timeline", "kyc-economics", "mining-electricity", "zhejiang-funnel",
                                   "cbeci-china-share"])
 def test_each_chart_is_accessible_and_names_its_source(name):
-    from caselab import charts
+    from caselab.site import charts
 
     html_text = charts.render(name, ROOT, uid="u1")
     svg = re.search(r"<svg\b[^>]*>", html_text).group(0)
@@ -271,7 +271,7 @@ def _forms(value: float, decimals: int | None) -> set[str]:
 def test_charts_never_print_a_quiz_answer(quizzes):
     """Charts show raw inputs; a derived figure that is a key (rates, profit, break-even ...) is never
     written on them.  Small whole numbers (< 100) are left out: they appear as counts and ticks."""
-    from caselab import charts
+    from caselab.site import charts
 
     texts = []
     for name in charts.CHARTS:
@@ -292,7 +292,7 @@ def test_charts_never_print_a_quiz_answer(quizzes):
 
 
 def _raw_numbers() -> list:
-    from caselab.figures import DERIVED, load_figures
+    from caselab.quiz.figures import DERIVED, load_figures
 
     out = []
     for name, f in load_figures(ROOT).items():
@@ -302,14 +302,14 @@ def _raw_numbers() -> list:
 
 
 def test_timeline_chart_handles_a_missing_data_file(tmp_path):
-    from caselab import charts
+    from caselab.site import charts
 
     (tmp_path / "data").mkdir()
     assert "cl-chart-missing" in charts.render("timeline", tmp_path, uid="x")
 
 
 def test_timeline_chart_draws_every_event(tmp_path):
-    from caselab import charts
+    from caselab.site import charts
 
     (tmp_path / "data").mkdir()
     events = [{"date": dt.date(2013, 12, 3), "event": "First notice", "event_zh": "通知", "source": "A1", "confidence": "W"},
@@ -326,7 +326,7 @@ def test_timeline_chart_draws_every_event(tmp_path):
 def test_unknown_chart_names_fail_the_build_with_the_known_names(tmp_path):
     from mkdocs.exceptions import PluginError
 
-    from caselab import site as hook
+    from caselab.site import hook
 
     class Page:
         class file:
@@ -341,7 +341,7 @@ def test_unknown_chart_names_fail_the_build_with_the_known_names(tmp_path):
 
 def test_chart_marker_becomes_a_figure_on_the_built_page(site):
     """docs/figures.md shows every chart; each SVG's ids are unique on the page."""
-    from caselab import charts
+    from caselab.site import charts
 
     page = site / "figures" / "index.html"
     assert page.is_file(), "docs/figures.md is not part of the site"

@@ -14,8 +14,8 @@ import json
 import sys
 from pathlib import Path
 
-from .figures import find_project_root
-from .quiz import QuizError, load_quizzes
+from caselab.quiz.figures import find_project_root
+from caselab.quiz.model import QuizError, load_quizzes
 
 
 def _root() -> Path:
@@ -68,7 +68,7 @@ def cmd_list(args) -> int:
 
 
 def cmd_sheets(args) -> int:
-    from .sheets import write_sheets
+    from caselab.quiz.sheets import write_sheets
 
     root = _root()
     quizzes = load_quizzes(root, args.modules or None)
@@ -92,7 +92,7 @@ def _modules(values: list[str] | None) -> list[str]:
 
 
 def cmd_release(args) -> int:
-    from .release import ReleaseError, release
+    from caselab.editions.release import ReleaseError, release
 
     try:
         done = release(_root(), _modules(args.modules), Path(args.out), feedback=args.feedback,
@@ -107,7 +107,7 @@ def cmd_release(args) -> int:
 
 
 def cmd_grade(args) -> int:
-    from .gradebook import GradeError, GradeStopped, grade_class
+    from caselab.grading.gradebook import GradeError, GradeStopped, grade_class
 
     try:
         run = grade_class(Path(args.submissions), Path(args.out), root=_root(), modules=_modules(args.modules) or None,

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from .answers import SheetAnswers, collect
-from .checking import Outcome, check
-from .keyhash import feedback_mode, redact
-from .figures import find_project_root
-from .quiz import TYPES, QuizError, load_quiz
-from .sources import cite_names
+from caselab.quiz.answers import SheetAnswers, collect
+from caselab.quiz.checking import Outcome, check
+from caselab.editions.keyhash import check_edition, feedback_mode, redact
+from caselab.quiz.figures import find_project_root
+from caselab.quiz.model import TYPES, QuizError, load_quiz
+from caselab.quiz.sources import cite_names
 
 ANSWERS_HELP = "folder of answer sheets <module>.py to check the quizzes in tests/quizzes/ against " \
                "(also: env CASELAB_ANSWERS, ini caselab_answers); without it quizzes are not collected"
@@ -104,7 +104,8 @@ class QuestionItem(pytest.Item):
     def runtest(self) -> None:
         sheet = self.parent.sheet_answers()
         root = find_project_root(self.path.parent)
-        outcome = check(self.question, sheet.answers[self.question.id], cite_names(root))
+        checker = check_edition if self.question.edition is not None else check  # an edition holds hashes, not keys
+        outcome = checker(self.question, sheet.answers[self.question.id], cite_names(root))
         mode = feedback_mode(self.question)
         if mode != "full":  # a student edition that shows only module scores, or only the form of answers
             outcome = redact(outcome, mode)
@@ -228,7 +229,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             + "; your instructor grades the answers)")
     path = config.getoption("caselab_json")
     if path:
-        from .atomic import write_text
+        from caselab.atomic import write_text
 
         write_text(Path(path), json.dumps(summary(outcomes, modes), indent=2) + "\n")
         terminalreporter.write_line(f"results written to {path}")

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import yaml
 
-from caselab.quiz import Question, Quiz
-from caselab.sheets import _literal, reference_value, render_sheet
+from caselab.quiz.model import Question, Quiz
+from caselab.quiz.sheets import _literal, reference_value, render_sheet
 
 RECIPES = Path(__file__).with_name("class.yml")
 

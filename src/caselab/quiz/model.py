@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .figures import find_project_root, load_figures
+from caselab.quiz.figures import find_project_root, load_figures
 
 TYPES = ("choice", "multi", "numeric", "ordering", "matching", "text", "code", "memo")
 ARTICLE_FACT = re.compile(r"^A([1-9]|1[0-9]|2[0-2])$")
@@ -80,7 +80,7 @@ def _resolve(value: Any, figures: dict, where: str) -> Any:
     if isinstance(value, dict) and set(value) == {"figure"}:
         name = value["figure"]
         if name not in figures:
-            raise QuizError(f"{where}: unknown figure {name!r} (see data/case.yml and src/caselab/figures.py)")
+            raise QuizError(f"{where}: unknown figure {name!r} (see data/case.yml and src/caselab/quiz/figures.py)")
         return figures[name].value
     if isinstance(value, list):
         return [_resolve(v, figures, where) for v in value]

@@ -29,7 +29,7 @@ import json
 import math
 from dataclasses import replace
 from typing import Any, Callable
-from .quiz import call_text
+from caselab.quiz.model import call_text
 
 FEEDBACK_MODES = ("full", "score", "none")
 KDF = {"name": "scrypt", "n": 2**14, "r": 8, "p": 1, "dklen": 16}
@@ -103,7 +103,7 @@ def output_form(value: Any, decimals: int) -> str:
 
 def hashed_check(q, salt: str, kdf: dict | None = None) -> dict:
     """What an edition stores for question ``q`` (a full, key-holding Question): hashes only."""
-    from .checking import normalise_text
+    from caselab.quiz.checking import normalise_text
 
     h = lambda form: digest(form, salt, q.module, q.id, kdf)  # noqa: E731
     if q.type == "choice":
@@ -131,7 +131,7 @@ def hashed_check(q, salt: str, kdf: dict | None = None) -> dict:
 
 def check_edition(q, answer, cite_names: Callable[[str], list[str]] | None = None):
     """``checking.check`` for a question of a student edition (``q.edition`` set, ``q.key`` absent)."""
-    from . import checking as c
+    from caselab.quiz import checking as c
 
     def outcome(status: str, points: float = 0.0, message: str = "", given: str = ""):
         hint = q.hints[0] if q.hints and status in ("wrong", "partial") else ""

@@ -25,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence
 
-from .quiz import Quiz
+from caselab.quiz.model import Quiz
 
 NOT_GRADED = ("empty", "unsafe-archive", "broken-archive", "unsandboxed", "internal-error")
 FONT = "Helvetica, Arial, 'Noto Sans CJK SC', sans-serif"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from .quiz import ARTICLE_FACT
+from caselab.quiz.model import ARTICLE_FACT
 
 
 @lru_cache(maxsize=8)

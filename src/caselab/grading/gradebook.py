@@ -31,14 +31,15 @@ import shutil
 import sys
 import tempfile
 import zipfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from . import __version__
-from .atomic import write_bytes
-from .checking import Outcome
-from .quiz import Quiz, load_quizzes
+from caselab import __version__
+from caselab.atomic import write_bytes
+from caselab.quiz.checking import Outcome
+from caselab.quiz.model import Quiz, load_quizzes
+from caselab.grading.batch import StudentResult, discover_submissions, grade_many, sandbox_available
 
 STATE_DIR = ".caselab"
 STOP_AFTER_ENV = "CASELAB_GRADE_STOP_AFTER"  # testing: stop after this many newly graded students
@@ -56,84 +57,23 @@ class GradeStopped(Exception):
     """The run was stopped before every student was graded; what was graded is kept."""
 
 
-@dataclass(frozen=True)
-class Graded:
-    """One student's result, as kept between runs (the fields of grading.StudentResult)."""
-
-    student: str
-    status: str
-    message: str
-    outcomes: tuple[Outcome, ...]
-    limits_hit: tuple[str, ...] = ()
-
-    @property
-    def score(self) -> float:
-        return round(sum(o.points for o in self.outcomes), 4)
-
-    @property
-    def max_score(self) -> float:
-        return round(sum(o.max_points for o in self.outcomes), 4)
-
-    def module_score(self, module: str) -> float:
-        return round(sum(o.points for o in self.outcomes if o.module == module), 4)
-
-    def to_json(self) -> dict:
-        return {"student": self.student, "status": self.status, "message": self.message,
-                "limits_hit": list(self.limits_hit), "outcomes": [asdict(o) for o in self.outcomes]}
-
-    @classmethod
-    def from_json(cls, data: dict) -> "Graded":
-        return cls(data["student"], data["status"], data["message"],
-                   tuple(Outcome(**o) for o in data["outcomes"]), tuple(data.get("limits_hit", ())))
-
-    @classmethod
-    def from_result(cls, result, quizzes: Sequence[Quiz]) -> "Graded":
-        """From a grading.StudentResult; every question of every graded module gets an outcome."""
-        outcomes = {(o.module, o.id): o for o in result.outcomes}
-        full = []
-        for quiz in quizzes:
-            for q in quiz.questions:
-                o = outcomes.get((quiz.module, q.id))
-                if o is None:
-                    message = result.message or f"not graded ({result.status})"
-                    o = Outcome(quiz.module, q.id, q.type, "error" if result.status != "empty" else "unanswered",
-                                0.0, q.points, message if result.status != "empty" else "")
-                full.append(o)
-        return cls(result.student, result.status, result.message, tuple(full), tuple(result.limits_hit))
-
-
 @dataclass
 class GradeRun:
     out: Path
     modules: tuple[str, ...]
-    results: list[Graded] = field(default_factory=list)
+    results: list[StudentResult] = field(default_factory=list)
     graded: int = 0  # graded in this run
     reused: int = 0  # kept from an earlier run
     written: list[Path] = field(default_factory=list)
 
 
-# --- the grader: caselab.grading (the sandbox, the limits, the statuses) ---------------------------
-
-def sandbox_available() -> tuple[bool, str]:
-    from .grading import sandbox_available as available
-
-    return available()
-
-
-def discover(folder: Path) -> list[tuple[str, Path]]:
-    from .grading import discover_submissions
-
-    return sorted(discover_submissions(folder))
-
+# --- the grader: caselab.grading.batch (the sandbox, the limits, the statuses) ----------------------
 
 def grade_stream(submissions: list[tuple[str, Path]], quizzes: Sequence[Quiz], *, sandbox: bool, limits,
-                 workers: int | None, workdir: Path) -> Iterator[Graded]:
-    """Each submission's result as it finishes (caselab.grading.grade_many runs them in parallel)."""
-    from .grading import grade_many
-
-    for result in grade_many(submissions, list(quizzes), sandbox=sandbox, limits=limits, workers=workers,
-                             workdir=workdir):
-        yield Graded.from_result(result, quizzes)
+                 workers: int | None, workdir: Path) -> Iterator[StudentResult]:
+    """Each submission's result as it finishes (grade_many runs them in parallel)."""
+    yield from grade_many(submissions, list(quizzes), sandbox=sandbox, limits=limits, workers=workers,
+                          workdir=workdir)
 
 
 # --- fingerprints ---------------------------------------------------------------------------------
@@ -176,10 +116,9 @@ def quizset_fingerprint(quizzes: Sequence[Quiz], root: Path, options: dict) -> s
     for name in ("case.yml", "sources.yml"):
         p = Path(root) / "data" / name
         h.update(name.encode() + b"\0" + (p.read_bytes() if p.is_file() else b"") + b"\0")
-    package = Path(__file__).resolve().parent
-    for name in ("answers.py", "checking.py", "runner.py", "grading.py", "quiz.py"):
-        p = package / name
-        h.update(name.encode() + b"\0" + (p.read_bytes() if p.is_file() else b"") + b"\0")
+    package = Path(__file__).resolve().parent.parent  # every module of the engine can change a grade
+    for p in sorted(package.rglob("*.py")):
+        h.update(p.relative_to(package).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
     h.update(json.dumps(options, sort_keys=True, default=str).encode())
     return h.hexdigest()
 
@@ -219,7 +158,7 @@ def _csv(rows: list[list[str]]) -> str:
     return buf.getvalue()
 
 
-def gradebook_csv(results: list[Graded], quizzes: Sequence[Quiz]) -> str:
+def gradebook_csv(results: list[StudentResult], quizzes: Sequence[Quiz]) -> str:
     rows = [["student", *[q.module for q in quizzes], "total", "max", "percent", "status"]]
     for r in results:
         rows.append([r.student, *[fmt(r.module_score(q.module)) for q in quizzes], fmt(r.score), fmt(r.max_score),
@@ -237,7 +176,7 @@ def read_roster(path: Path) -> list[dict]:
     return [r for r in rows if (r.get("Student") or "").strip() and "Points Possible" not in (r.get("Student") or "")]
 
 
-def canvas_csv(results: list[Graded], max_score: float, assignment: str | None = None,
+def canvas_csv(results: list[StudentResult], max_score: float, assignment: str | None = None,
                roster: list[dict] | None = None) -> str:
     """Canvas's gradebook import: the student columns, a Points Possible row, one assignment column.
 
@@ -273,7 +212,7 @@ def _test_output(o: Outcome) -> str:
     return ". ".join(p.rstrip(".") for p in parts) + "."
 
 
-def results_json(r: Graded, quizzes: Sequence[Quiz]) -> str:
+def results_json(r: StudentResult, quizzes: Sequence[Quiz]) -> str:
     """Gradescope's results.json: the score, and one test per question named <module>/<question id>."""
     titles = {(quiz.module, q.id): q.title for quiz in quizzes for q in quiz.questions}
     per_module = ", ".join(f"{quiz.module} {fmt(r.module_score(quiz.module))}/{fmt(quiz.max_score)}" for quiz in quizzes)
@@ -299,7 +238,7 @@ def _figs(text: str, figures: dict) -> str:
     return FIG.sub(lambda m: figures[m.group(1)].formatted() if m.group(1) in figures else m.group(0), text)
 
 
-def feedback_md(r: Graded, quizzes: Sequence[Quiz], *, explanations: bool, figures: dict) -> str:
+def feedback_md(r: StudentResult, quizzes: Sequence[Quiz], *, explanations: bool, figures: dict) -> str:
     lines = [f"# Feedback: {r.student}", "",
              f"**{fmt(r.score)} / {fmt(r.max_score)} points ({percent(r.score, r.max_score)} %)**", ""]
     if r.status != "ok":
@@ -399,7 +338,7 @@ def grade_class(submissions: Path, out: Path, *, root: Path, modules: list[str] 
         raise GradeError(f"--out {out} is a file; name a folder")
     if out == submissions or submissions in out.parents:
         raise GradeError("--out must not be inside the submissions folder (it is never changed)")
-    found = discover(submissions)
+    found = discover_submissions(submissions)
     for student, _ in found:
         _safe_name(student)
     every = load_quizzes(root)
@@ -417,7 +356,7 @@ def grade_class(submissions: Path, out: Path, *, root: Path, modules: list[str] 
         if not ok:
             raise GradeError(f"no sandbox to run the sheets in ({why}); install bubblewrap, or pass "
                              "--unsandboxed to run them without one (only for submissions you trust)")
-    from .grading import Limits
+    from caselab.grading.batch import Limits
 
     limits = Limits()
     options = {"sandbox": sandbox, "limits": repr(limits)}
@@ -425,7 +364,7 @@ def grade_class(submissions: Path, out: Path, *, root: Path, modules: list[str] 
     state = out / STATE_DIR
     run = GradeRun(out, tuple(quizzes))
 
-    cached: dict[str, Graded] = {}
+    cached: dict[str, StudentResult] = {}
     todo: list[tuple[str, Path]] = []
     prints: dict[str, str] = {}
     for student, path in found:
@@ -433,7 +372,7 @@ def grade_class(submissions: Path, out: Path, *, root: Path, modules: list[str] 
         try:
             data = json.loads((state / f"{student}.json").read_text(encoding="utf-8"))
             if data.get("fingerprint") == prints[student]:
-                cached[student] = Graded.from_json(data["result"])
+                cached[student] = StudentResult.from_json(data["result"])
                 continue
         except (OSError, ValueError, KeyError, TypeError):
             pass
@@ -474,8 +413,8 @@ def grade_class(submissions: Path, out: Path, *, root: Path, modules: list[str] 
 
 def write_outputs(run: GradeRun, quizzes: Sequence[Quiz], *, root: Path, explanations: bool,
                   canvas_assignment: str | None, roster: list[dict] | None, students: set[str]) -> None:
-    from .figures import load_figures
-    from .report import render_report
+    from caselab.quiz.figures import load_figures
+    from caselab.grading.report import render_report
 
     out, written = run.out, run.written
     figures = load_figures(root)

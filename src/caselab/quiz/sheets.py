@@ -8,7 +8,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from .quiz import Question, Quiz, call_text
+from caselab.quiz.model import Question, Quiz, call_text
 
 WIDTH = 88
 
@@ -122,7 +122,7 @@ def sheet_paths(root: Path, module: str) -> dict[str, Path]:
 def write_sheets(root: Path, quizzes: dict[str, Quiz], check_only: bool = False,
                  exercises: bool = True, solutions: bool = True) -> list[Path]:
     """Write (or, with ``check_only``, only compare) the generated sheets; return the paths that differ."""
-    from .atomic import write_text
+    from caselab.atomic import write_text
 
     differ = []
     for module, quiz in quizzes.items():

@@ -55,7 +55,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-RUNNER = Path(__file__).resolve().with_name("runner.py")
+RUNNER = Path(__file__).resolve().parent.parent / "quiz" / "runner.py"
 # The interpreter runs this, then the runner's code, compiled once here and sent with the request
 # on stdin (compiling runner.py in every run would cost more than the rest of the runner's start).
 BOOTSTRAP = ("import marshal,sys;c,r=marshal.load(sys.stdin.buffer);g={'__name__':'caselab_runner'};"

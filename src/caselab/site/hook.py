@@ -19,11 +19,11 @@ import yaml
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
-from caselab import charts
-from caselab.figures import load_figures
-from caselab.quiz import load_quizzes
-from caselab.sheets import answer_form, choices, example_calls, reference_value
-from caselab.sources import load_sources
+from caselab.site import charts
+from caselab.quiz.figures import load_figures
+from caselab.quiz.model import load_quizzes
+from caselab.quiz.sheets import answer_form, choices, example_calls, reference_value
+from caselab.quiz.sources import load_sources
 
 INSTRUCTOR_DIR = "instructor/"
 FIG = re.compile(r"\{\{\s*fig\s+([\w.]+)\s*\}\}")

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from . import runner
-from .quiz import Quiz, case_args
+from caselab.quiz import runner
+from caselab.quiz.model import Quiz, case_args
 
 RUNNER = Path(runner.__file__).resolve()
 MAX_SHEET_BYTES = 512 * 1024

@@ -22,7 +22,7 @@ from typing import Callable
 
 import yaml
 
-from caselab.figures import load_figures
+from caselab.quiz.figures import load_figures
 
 FONT = ('-apple-system, BlinkMacSystemFont, "Segoe UI", Helvetica, Arial, "Noto Sans CJK SC", '
         '"Noto Sans SC", "Source Han Sans SC", "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", sans-serif')
@@ -124,7 +124,7 @@ def figure(name: str, uid: str, height: float, title: str, desc: str, body: list
 
 
 def _source_name(root: Path, source_id: str) -> str:
-    from caselab.sources import load_sources
+    from caselab.quiz.sources import load_sources
 
     data = load_sources(root)
     if source_id.startswith("A") and source_id[1:].isdigit():
@@ -141,7 +141,7 @@ def _src(root: Path, *ids: str) -> str:
     docs = [i for i in ids if i not in facts]
     parts = []
     if facts:
-        from caselab.sources import load_sources
+        from caselab.quiz.sources import load_sources
 
         art = load_sources(root)["article"]
         parts.append(f"{esc(art['title_en'])} ({', '.join(facts)})")

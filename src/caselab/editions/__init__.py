@@ -1,0 +1,1 @@
+"""Student editions: ``caselab release`` (``release``) and the hashed keys an edition checks with (``keyhash``)."""

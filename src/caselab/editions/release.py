@@ -1,0 +1,120 @@
+"""Release a student edition: the case, the assigned modules and their self-check, without a single answer.
+
+    caselab release --modules kyc,mining --out DIR [--feedback full|score|none] [--gradescope] [--github-actions]
+
+The edition is a small project of its own (``python -m pip install -e .`` then
+``caselab check``, ``python -m pytest`` or ``mkdocs build --strict`` inside it):
+
+- ``docs/`` the case pages and the assigned modules' pages only, with a generated
+  ``mkdocs.yml`` whose nav lists just those; no teaching notes, no instructor guide;
+  figures are printed as values and links to pages left out become plain text;
+- ``exercises/<module>.py`` the answer sheets; ``tests/quizzes/<module>.yml`` the
+  quizzes with every key replaced by salted scrypt hashes (``keyhash.py``), or
+  with no check data at all for ``--feedback none``; no explanation, no solution;
+  hints only with ``--feedback full``;
+- ``data/`` the case's raw data; ``src/caselab/`` the engine, without the formulas
+  of the derived figures (they compute answers);
+- ``README.md`` with the students' two commands; optionally
+  ``.github/workflows/check.yml``.
+
+``--gradescope`` also writes ``<DIR>-autograder.zip`` beside the edition: the
+autograder for Gradescope (setup.sh, run_autograder and the grader with the real
+keys). It is for the instructor's Gradescope account only, never for students.
+
+Before anything is moved into place, every file of the edition is scanned for
+every key of the assigned modules (``find_leaks``); a hit stops the release.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+
+from caselab import __version__
+from caselab.quiz.figures import load_figures
+from caselab.editions.keyhash import FEEDBACK_MODES
+from caselab.quiz.model import load_quizzes
+from caselab.quiz.sheets import render_sheet
+from caselab.editions.gradescope import write_autograder
+from caselab.editions.leaks import find_leaks, student_material
+from caselab.editions.project import GITIGNORE, WORKFLOW, copy_data, copy_engine, pyproject, readme
+from caselab.editions.quizfile import ReleaseError, edition_quiz
+from caselab.editions.site import build_site
+
+EDITION_FILE = "caselab-edition.json"
+
+
+@dataclass(frozen=True)
+class Release:
+    edition: Path
+    modules: tuple[str, ...]
+    feedback: str
+    autograder: Path | None = None
+
+
+# --- putting it together -----------------------------------------------------------------------
+
+def release(root: Path, modules: list[str], out: Path, *, feedback: str = "full", gradescope: bool = False,
+            github_actions: bool = False, salt: str | None = None) -> Release:
+    """Write the student edition of ``modules`` to ``out`` (see the module docstring)."""
+    if feedback not in FEEDBACK_MODES:
+        raise ReleaseError(f"--feedback must be one of {', '.join(FEEDBACK_MODES)}")
+    if not modules:
+        raise ReleaseError("name the modules to assign, e.g. --modules kyc,mining (see `caselab list`)")
+    root, out = Path(root).resolve(), Path(out).resolve()
+    quizzes = load_quizzes(root, modules)
+    if any(q.edition is not None for q in quizzes.values()):
+        raise ReleaseError("this is a student edition (it holds no answers); release from the course project")
+    if out == root or out in root.parents or (out.parent == root and (root / out.name).exists()
+                                             and not (out / EDITION_FILE).is_file()):
+        raise ReleaseError(f"{out} is the project or one of its folders; write the edition somewhere else")
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / EDITION_FILE).is_file())):
+        raise ReleaseError(f"{out} exists and is not an edition written by caselab release; choose a new folder")
+    salt = salt or secrets.token_hex(16)
+    figures = load_figures(root)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)
+    try:
+        build_site(root, tmp, quizzes, feedback, figures)
+        copy_engine(tmp)
+        copy_data(root, tmp, list(quizzes))
+        for module, quiz in quizzes.items():
+            (tmp / "tests" / "quizzes").mkdir(parents=True, exist_ok=True)
+            (tmp / "tests" / "quizzes" / f"{module}.yml").write_text(
+                edition_quiz(quiz, feedback, salt, figures), encoding="utf-8")
+            (tmp / "exercises").mkdir(exist_ok=True)
+            (tmp / "exercises" / f"{module}.py").write_text(render_sheet(quiz), encoding="utf-8")
+        (tmp / "pyproject.toml").write_text(pyproject(root), encoding="utf-8")
+        (tmp / "README.md").write_text(readme(quizzes, feedback), encoding="utf-8")
+        (tmp / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
+        if github_actions:
+            (tmp / ".github" / "workflows").mkdir(parents=True)
+            (tmp / ".github" / "workflows" / "check.yml").write_text(WORKFLOW, encoding="utf-8")
+        (tmp / EDITION_FILE).write_text(json.dumps(
+            {"caselab": __version__, "modules": list(quizzes), "feedback": feedback}, indent=2) + "\n",
+            encoding="utf-8")
+        leaks = find_leaks(tmp, quizzes, student_material(root, quizzes))
+        if leaks:
+            raise ReleaseError("the edition would show answers; nothing was written:\n  " + "\n  ".join(leaks[:20]))
+        if out.exists():
+            old = out.with_name(f".{out.name}.old-{secrets.token_hex(4)}")
+            os.replace(out, old)
+            os.replace(tmp, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    autograder = None
+    if gradescope:
+        autograder = write_autograder(root, out.with_name(f"{out.name}-autograder.zip"), quizzes, feedback)
+    return Release(out, tuple(quizzes), feedback, autograder)

@@ -1,0 +1,224 @@
+"""The edition's site: the case pages and the assigned modules' pages only, figures printed, links to left-out pages made plain text."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+
+from caselab.quiz.model import Quiz
+from caselab.editions.quizfile import ReleaseError, Tagged, YamlLoader, dump_yaml, render_figs
+
+LEFT_OUT = ("instructor/", "instructors.md")
+LINK = re.compile(r"(?<!!)\[([^\]\n]+)\]\(([^)\s]+)(\s+\"[^\"]*\")?\)")
+EXERCISES = re.compile(r"<!--\s*caselab:exercises\s*([\w-]*)\s*-->")
+EXPLANATIONS = re.compile(r"<!--\s*caselab:explanations")
+REFERENCE = re.compile(r"""(?:\]\(|src=["'])([^)"'\s#?]+)""")
+
+
+# --- the site --------------------------------------------------------------------------------
+
+def left_out(path: str) -> bool:
+    return path.startswith(LEFT_OUT[0]) or path == LEFT_OUT[1]
+
+
+def _module_page(path: str) -> str | None:
+    m = re.fullmatch(r"modules/([\w-]+)\.md", path)
+    return m.group(1) if m else None
+
+
+def filter_nav(nav: list, keep) -> list:
+    """The nav with only the pages ``keep(path)`` accepts; empty sections dropped."""
+    out = []
+    for entry in nav or []:
+        if isinstance(entry, str):
+            if keep(entry):
+                out.append(entry)
+            continue
+        (title, value), = entry.items()
+        if isinstance(value, list):
+            kept = filter_nav(value, keep)
+            if kept:
+                out.append({title: kept})
+        elif isinstance(value, str) and (re.match(r"^[a-z]+://", value) or keep(value)):
+            out.append(entry)
+    return out
+
+
+def nav_pages(nav: list) -> list[str]:
+    pages = []
+    for entry in nav or []:
+        if isinstance(entry, str):
+            pages.append(entry)
+            continue
+        (_, value), = entry.items()
+        if isinstance(value, list):
+            pages += nav_pages(value)
+        elif isinstance(value, str) and not re.match(r"^[a-z]+://", value):
+            pages.append(value)
+    return pages
+
+
+def _resolve_link(page: str, target: str) -> str | None:
+    """The docs-relative path a relative link on ``page`` points to, or None for anchors and URLs."""
+    if re.match(r"^([a-z][a-z0-9+.-]*:|/|#)", target, flags=re.I):
+        return None
+    path = target.split("#", 1)[0].split("?", 1)[0]
+    if not path:
+        return None
+    parts: list[str] = []
+    for part in (PurePosixPath(page).parent / path).parts:
+        if part == "..":
+            if parts:
+                parts.pop()
+        elif part != ".":
+            parts.append(part)
+    resolved = "/".join(parts)
+    if path.endswith("/"):
+        resolved += "/index.md"
+    return resolved
+
+
+def transform_page(text: str, page: str, pages: set[str], modules: list[str], figures: dict) -> str:
+    """A page as the edition prints it: figures as values, links to pages left out as plain text."""
+    if EXPLANATIONS.search(text):
+        raise ReleaseError(f"docs/{page} shows explanations; it cannot go into a student edition")
+
+    def link(m):
+        target = _resolve_link(page, m.group(2))
+        if target is None or not target.endswith(".md") or target in pages:
+            return m.group(0)
+        return m.group(1)
+
+    def exercises(m):
+        if m.group(1) in modules:
+            return m.group(0)
+        return f"*(The exercises of module {m.group(1)} are not part of this edition.)*"
+
+    return EXERCISES.sub(exercises, LINK.sub(link, render_figs(text, figures)))
+
+
+def _default_index(quizzes: dict[str, Quiz]) -> str:
+    lines = ["# Student edition", "", "The modules of this edition:", ""]
+    lines += [f"- [{q.title}](modules/{m}.md)" for m, q in quizzes.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _default_module_page(quiz: Quiz) -> str:
+    return f"# {quiz.title}\n\n## Exercises\n\n<!-- caselab:exercises {quiz.module} -->\n"
+
+
+def _edition_note(quizzes: dict[str, Quiz], feedback: str) -> str:
+    what = {"full": "says for each question whether your answer is right",
+            "score": "shows your score for each module (not which questions are right)",
+            "none": "checks only that each answer is well-formed; your instructor grades them"}[feedback]
+    names = ", ".join(q.title for q in quizzes.values())
+    return (f'!!! info "This edition"\n    Assigned modules: {names}. '
+            f"Answer in `exercises/<module>.py`; `caselab check` {what}.\n\n")
+
+
+def _config_files(value: Any, root: Path) -> set[str]:
+    """Files of the project that mkdocs.yml names by a relative path (a search dictionary, say).
+
+    Nothing under tests/, solutions/ or the teaching notes: they hold answers.
+    """
+    found: set[str] = set()
+    if isinstance(value, Tagged):
+        return _config_files(value.value, root)
+    if isinstance(value, dict):
+        for v in value.values():
+            found |= _config_files(v, root)
+    elif isinstance(value, list):
+        for v in value:
+            found |= _config_files(v, root)
+    elif isinstance(value, str) and "/" in value and "\n" not in value and not re.match(r"^[a-z]+:", value):
+        path = (root / value).resolve()
+        if root in path.parents and path.is_file():
+            rel = path.relative_to(root).as_posix()
+            if not rel.startswith(("tests/", "solutions/", "docs/instructor/", ".git/")):
+                found.add(rel)
+    return found
+
+
+def build_site(root: Path, dest: Path, quizzes: dict[str, Quiz], feedback: str, figures: dict) -> list[str]:
+    """Write the edition's docs/ and mkdocs.yml; return the pages it holds."""
+    config_path = root / "mkdocs.yml"
+    config = yaml.load(config_path.read_text(encoding="utf-8"), Loader=YamlLoader) if config_path.is_file() else {}
+    docs = root / config.get("docs_dir", "docs")
+    modules = list(quizzes)
+
+    def keep(path: str) -> bool:
+        if left_out(path):
+            return False
+        module = _module_page(path)
+        if module is not None:
+            return module in modules
+        return (docs / path).is_file()
+
+    nav = filter_nav(config.get("nav") or [], keep)
+    listed = nav_pages(nav)
+    # every assigned module is in the nav, even one the main nav does not list yet
+    missing = [f"modules/{m}.md" for m in modules if f"modules/{m}.md" not in listed]
+    if missing:
+        nav.append({"Modules": missing})
+        listed += missing
+    if "index.md" not in listed:
+        nav.insert(0, {"Home": "index.md"})
+        listed.insert(0, "index.md")
+    if (docs / "checking.md").is_file() and "checking.md" not in listed:
+        nav.append({"How answers are checked": "checking.md"})
+        listed.append("checking.md")
+    pages = set(listed)
+
+    referenced: set[str] = set()
+    for page in listed:
+        src = docs / page
+        if src.is_file():
+            text = src.read_text(encoding="utf-8")
+        elif page == "index.md":
+            text = _default_index(quizzes)
+        elif _module_page(page) in quizzes:
+            text = _default_module_page(quizzes[_module_page(page)])
+        else:
+            continue
+        if page == "index.md":
+            lines = text.split("\n")
+            at = next((i + 1 for i, line in enumerate(lines) if line.startswith("# ")), 0)
+            text = "\n".join(lines[:at] + ["", _edition_note(quizzes, feedback).rstrip("\n")] + lines[at:])
+        out = transform_page(text, page, pages, modules, figures)
+        (dest / "docs" / page).parent.mkdir(parents=True, exist_ok=True)
+        (dest / "docs" / page).write_text(out, encoding="utf-8")
+        for ref in REFERENCE.findall(out):
+            target = _resolve_link(page, ref)
+            if target and not target.endswith(".md"):
+                referenced.add(target)
+    theme = config.get("theme") if isinstance(config.get("theme"), dict) else {}
+    for name in [*(config.get("extra_css") or []), *(config.get("extra_javascript") or []),
+                 theme.get("logo"), theme.get("favicon")]:
+        if isinstance(name, str) and not re.match(r"^[a-z]+://", name):
+            referenced.add(name)
+    for ref in sorted(referenced):
+        src = docs / ref
+        if src.is_file() and not left_out(ref):
+            (dest / "docs" / ref).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dest / "docs" / ref)
+    if isinstance(theme.get("custom_dir"), str) and (root / theme["custom_dir"]).is_dir():
+        shutil.copytree(root / theme["custom_dir"], dest / theme["custom_dir"])
+
+    for name in sorted(_config_files(config, root)):
+        (dest / name).parent.mkdir(parents=True, exist_ok=True)
+        if not (dest / name).exists():
+            shutil.copyfile(root / name, dest / name)
+
+    config = dict(config)
+    config["site_name"] = f"{config.get('site_name', 'caselab')} (student edition)"
+    config.pop("site_url", None)
+    config["docs_dir"] = "docs"
+    config["strict"] = True
+    config["nav"] = nav
+    (dest / "mkdocs.yml").write_text(
+        "# The site of a caselab student edition, generated by `caselab release`.\n" + dump_yaml(config),
+        encoding="utf-8")
+    return listed
