@@ -65,8 +65,8 @@ import signal
 import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import asdict, dataclass
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Sequence
 
@@ -113,11 +113,11 @@ class StudentResult:
     problems: tuple[tuple[str, str], ...] = ()  # (module, sentence) for each sheet that could not be read or run
     seconds: float = 0.0  # wall clock spent on this submission
 
-    @property
+    @cached_property  # the report asks for it once per question; the outcomes never change
     def score(self) -> float:
         return round(sum(o.points for o in self.outcomes), 4)
 
-    @property
+    @cached_property
     def max_score(self) -> float:
         return round(sum(o.max_points for o in self.outcomes), 4)
 
@@ -128,7 +128,7 @@ class StudentResult:
         """What the gradebook keeps between runs (``seconds`` is left out: outputs stay byte-identical)."""
         return {"student": self.student, "status": self.status, "message": self.message,
                 "limits_hit": list(self.limits_hit), "problems": [list(p) for p in self.problems],
-                "outcomes": [asdict(o) for o in self.outcomes]}
+                "outcomes": [dict(vars(o)) for o in self.outcomes]}  # = asdict: an Outcome holds no containers
 
     @classmethod
     def from_json(cls, data: dict) -> "StudentResult":

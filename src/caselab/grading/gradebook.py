@@ -135,7 +135,8 @@ def percent(score: float, top: float) -> str:
     return f"{100 * score / top:.1f}" if top else "0.0"
 
 
-def write_if_changed(path: Path, data: bytes | str, written: list[Path] | None = None) -> bool:
+def write_if_changed(path: Path, data: bytes | str, written: list[Path] | None = None, *,
+                     durable: bool = True) -> bool:
     """Write ``path`` whole, only if its bytes differ (so untouched files keep their times)."""
     if isinstance(data, str):
         data = data.encode("utf-8")
@@ -145,7 +146,7 @@ def write_if_changed(path: Path, data: bytes | str, written: list[Path] | None =
             return False
     except OSError:
         pass
-    write_bytes(path, data)
+    write_bytes(path, data, durable=durable)
     if written is not None:
         written.append(path)
     return True
@@ -390,7 +391,7 @@ def grade_class(submissions: Path, out: Path, *, root: Path, modules: list[str] 
             for result in stream:
                 payload = {"fingerprint": prints[result.student], "result": result.to_json()}
                 write_if_changed(state / f"{result.student}.json",
-                                 json.dumps(payload, indent=1, ensure_ascii=False, sort_keys=True) + "\n")
+                                 json.dumps(payload, ensure_ascii=False, sort_keys=True) + "\n", durable=False)
                 cached[result.student] = result
                 run.graded += 1
                 progress.update(result.student)
@@ -419,9 +420,9 @@ def write_outputs(run: GradeRun, quizzes: Sequence[Quiz], *, root: Path, explana
     out, written = run.out, run.written
     figures = load_figures(root)
     for r in run.results:
-        write_if_changed(out / "results" / f"{r.student}.json", results_json(r, quizzes), written)
+        write_if_changed(out / "results" / f"{r.student}.json", results_json(r, quizzes), written, durable=False)
         write_if_changed(out / "feedback" / f"{r.student}.md",
-                         feedback_md(r, quizzes, explanations=explanations, figures=figures), written)
+                         feedback_md(r, quizzes, explanations=explanations, figures=figures), written, durable=False)
     # the files of students graded before but no longer in the submissions folder would make the
     # outputs depend on history; files caselab did not write (no graded state) are left alone
     for state in sorted((out / STATE_DIR).glob("*.json")):
