@@ -273,7 +273,7 @@ def test_progress_bar_on_a_terminal(cls, tmp_path):
     os.close(master)
     text = seen.decode(errors="replace")
     n = len(cls["recipes"])
-    assert proc.returncode == 0 and "\rcaselab grade:" in text and f" {n}/{n} " in text, text
+    assert proc.returncode == 0 and "\rcaselab grade [" in text and f"] {n}/{n}" in text, text
 
 
 def test_without_a_sandbox_grading_refuses_unless_told(cls, tmp_path):

@@ -296,29 +296,29 @@ def modules_in(submissions: list[tuple[str, Path]], available: Sequence[str]) ->
 
 # --- the batch --------------------------------------------------------------------------------------
 
-def progress_bar(total: int, enabled: bool, stream=None):
-    """A one-line progress bar (tqdm) on stderr, drawn only on a terminal; a no-op otherwise.
+class Progress:
+    """A one-line progress bar on stderr, drawn only on a terminal."""
 
-    tqdm costs about 30 ms to import, against seconds of grading; it is imported only when drawn.
-    """
-    stream = stream or sys.stderr
-    if not (enabled and hasattr(stream, "isatty") and stream.isatty()):
-        return _NoProgress()
-    from tqdm import tqdm
+    def __init__(self, total: int, enabled: bool, stream=None):
+        self.stream = stream or sys.stderr
+        self.total = total
+        self.enabled = enabled and hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.done = 0
 
-    return tqdm(total=total, file=stream, desc="caselab grade", unit=" students", dynamic_ncols=True,
-                leave=True)
-
-
-class _NoProgress:
-    def update(self, n: int = 1) -> None:
-        pass
-
-    def set_postfix_str(self, text: str, refresh: bool = True) -> None:
-        pass
+    def update(self, label: str = "", step: int = 1) -> None:
+        self.done += step
+        if not self.enabled:
+            return
+        width = 30
+        filled = int(width * self.done / self.total) if self.total else width
+        bar = "#" * filled + "-" * (width - filled)
+        self.stream.write(f"\rcaselab grade [{bar}] {self.done}/{self.total} {label[:30]:<30}")
+        self.stream.flush()
 
     def close(self) -> None:
-        pass
+        if self.enabled:
+            self.stream.write("\n")
+            self.stream.flush()
 
 
 def _safe_name(student: str) -> str:
@@ -380,9 +380,9 @@ def grade_class(submissions: Path, out: Path, *, root: Path, modules: list[str] 
         todo.append((student, path))
     run.reused = len(cached)
 
-    progress = progress_bar(len(found), enabled=not quiet, stream=progress_stream)
+    progress = Progress(len(found), enabled=not quiet, stream=progress_stream)
     if cached:
-        progress.update(len(cached))
+        progress.update("", step=len(cached))
     stop_after = int(os.environ.get(STOP_AFTER_ENV, "0") or 0)
     if todo:
         workdir = Path(tempfile.mkdtemp(prefix="caselab-grade-"))
@@ -394,8 +394,7 @@ def grade_class(submissions: Path, out: Path, *, root: Path, modules: list[str] 
                                  json.dumps(payload, ensure_ascii=False, sort_keys=True) + "\n", durable=False)
                 cached[result.student] = result
                 run.graded += 1
-                progress.set_postfix_str(result.student[:30].encode("ascii", "replace").decode(), refresh=False)
-                progress.update(1)
+                progress.update(result.student)
                 if stop_after and run.graded >= stop_after and len(cached) < len(found):
                     raise GradeStopped(f"stopped after {run.graded} students ({STOP_AFTER_ENV})")
         finally:
