@@ -297,7 +297,12 @@ def modules_in(submissions: list[tuple[str, Path]], available: Sequence[str]) ->
 # --- the batch --------------------------------------------------------------------------------------
 
 class Progress:
-    """A one-line progress bar on stderr, drawn only on a terminal."""
+    """A one-line progress bar on stderr, drawn only on a terminal.
+
+    Written here rather than taken from tqdm or rich (issue 13 asked for the comparison): tqdm 4.70
+    drew nothing on the pseudo-terminal of our end-to-end test, its import cost 85 ms (rich more),
+    and the bar needs twenty lines.
+    """
 
     def __init__(self, total: int, enabled: bool, stream=None):
         self.stream = stream or sys.stderr
