@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 MARKED_FILES = {
     "test_fresh_clone.py": "fresh_clone",
     "test_site_browser.py": "browser",
+    "test_answer_pages.py": "browser",
     "test_hostile.py": "slow",
     "test_sandbox.py": "slow",
     "test_grade.py": "slow",

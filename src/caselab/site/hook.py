@@ -18,8 +18,9 @@ from pathlib import Path
 import yaml
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File
 
-from caselab.site import charts
+from caselab.site import answer_page, charts
 from caselab.quiz.figures import load_figures
 from caselab.quiz.model import load_quizzes
 from caselab.quiz.sheets import answer_form, choices, example_calls, reference_value
@@ -79,11 +80,15 @@ def _anchor_search_paths(config) -> None:
 
 
 def on_files(files, config):
-    if instructor_mode():
-        return files
-    for f in list(files):
-        if f.src_uri.startswith(INSTRUCTOR_DIR):
-            files.remove(f)
+    if not instructor_mode():
+        for f in list(files):
+            if f.src_uri.startswith(INSTRUCTOR_DIR):
+                files.remove(f)
+    # an answer page for every module the site has a page for (an edition: its assigned modules)
+    pages = {f.src_uri for f in files}
+    for module, quiz in load_quizzes(_root(config)).items():
+        if f"modules/{module}.md" in pages and answer_page.page_uri(module) not in pages:
+            files.append(File.generated(config, answer_page.page_uri(module), content=answer_page.page_markdown(quiz)))
     return files
 
 
@@ -96,7 +101,8 @@ def _indent(text: str, n: int = 4) -> str:
 def render_exercises(quiz) -> str:
     parts = [f"Answer in `exercises/{quiz.module}.py`, then run `caselab check {quiz.module}`. "
              f"{len(quiz.questions)} questions, {quiz.max_score:g} points. "
-             "The rules for each type are on [How answers are checked](../checking.md)."]
+             "The rules for each type are on [How answers are checked](../checking.md). "
+             f"Prefer a form? [Answer in the browser](../answers/{quiz.module}.md) and download the same sheet."]
     for q in quiz.questions:
         pts = f"{q.points:g} point" + ("" if q.points == 1 else "s")
         block = [f"### {q.id} · {q.title}", "", f"*{q.type} · {pts}*", "", q.prompt, ""]
@@ -184,7 +190,7 @@ def render_module_list(root: Path, src_uri: str) -> str:
     """The course's modules in order (data/modules.yml), only those this site has a quiz for."""
     up = "../" * src_uri.count("/")
     quizzes = load_quizzes(root)
-    return "\n".join(f"{i}. [{quiz.title}]({up}modules/{module}.md)"
+    return "\n".join(f"{i}. [{quiz.title}]({up}modules/{module}.md) ([answer page]({up}answers/{module}.md))"
                      for i, (module, quiz) in enumerate(quizzes.items(), start=1))
 
 
@@ -310,6 +316,14 @@ def on_page_content(html_text, page, config, files):
             raise PluginError(f"{page.file.src_uri}: {exc}") from None
 
     html_text = CHART.sub(chart, html_text)
+
+    def form(m):
+        quizzes = load_quizzes(root)
+        if m.group(1) not in quizzes:
+            raise PluginError(f"{page.file.src_uri}: no quiz for module {m.group(1)!r}")
+        return answer_page.render_form(quizzes[m.group(1)], edition=config["site_name"])
+
+    html_text = answer_page.MARKER.sub(form, html_text)
     if not page.meta.get("description"):
         description = describe_page(html_text)
         if description:
