@@ -234,6 +234,9 @@ def test_hostile_submission(batch, case):
     assert (result.message == "") == (result.status == "ok"), detail
     total = sum(len(q.questions) for q in batch["quizzes"].values())
     assert len(result.outcomes) == total  # every question of every graded module has an outcome
+    import json
+
+    json.dumps(result.to_json(), ensure_ascii=False).encode("utf-8")  # whatever it holds, it can be written
 
 
 def test_the_batch_left_nothing_behind(batch):
