@@ -292,3 +292,29 @@ def test_without_a_sandbox_grading_refuses_unless_told(cls, tmp_path):
 
 def test_the_submissions_were_never_changed(cls):
     assert tree_state(cls["subs"]) == cls["before"]
+
+
+def test_student_text_is_written_inert():
+    """Issue 9, findings 8-10 and 12, on the writers themselves (the class in test_hostile.py goes end to end)."""
+    from caselab.grading.batch import StudentResult
+    from caselab.grading.gradebook import csv_cell, file_stem, md_text, reusable
+    from caselab.grading.intake import student_id, unique_ids
+
+    # 9: a cell that would start a formula is text; numbers stay numbers
+    assert [csv_cell(c) for c in ("=1+1", "+A1", "-A1", "@SUM(A1)", "\tx", "＝1", "-2", "12.5", "ada")] == \
+        ["'=1+1", "'+A1", "'-A1", "'@SUM(A1)", "'\tx", "'＝1", "-2", "12.5", "ada"]
+    # 10: one line, no markup, capped
+    text = md_text("<b>x</b> [a](javascript:1)\n# Heading\n" + "y" * 1000)
+    assert "\n" not in text and "<b>" not in text and "](" not in text and len(text) < 400
+    # 8: any name gives a short, distinct file name; plain names are kept
+    assert file_stem("ada") == "ada"
+    stems = {file_stem(s) for s in ("长" * 79, "长" * 80, "a\\b", "a_b", ".hidden", "x\udcff")}
+    assert len(stems) == 6 and all(len(s.encode()) <= 120 and "\\" not in s and not s.startswith(".") for s in stems)
+    assert student_id("\udcd5\udcc5\udcc8\udcfd") == "张三" and student_id("Jos\udce9") == "José"
+    assert student_id("a\nb\x1b[31m") == "a_b_[31m"
+    assert [s for s, _ in unique_ids([("a\n", None), ("a\r", None), ("a_", None)])] == ["a_", "a_~2", "a_~3"]
+    # 12: only results that do not depend on the machine are reused
+    assert reusable(StudentResult("s", "ok", "", ())) and reusable(StudentResult("s", "memory", "m", ()))
+    assert not reusable(StudentResult("s", "timeout", "t", ()))
+    assert not reusable(StudentResult("s", "ok", "", (), ("call_seconds",)))
+    assert not reusable(StudentResult("s", "internal-error", "bug", ()))

@@ -10,8 +10,9 @@ when both hold a sheet).  For each submission:
 1. **Intake.**  The submission is read, never changed.  Symbolic links and
    special files (in a folder or a zip), zip entries that climb out of the
    archive (``..``, absolute paths, drive letters) or appear twice, more than
-   ``Limits.members`` entries, more than ``Limits.archive_mb`` uncompressed, or
-   an entry compressed more than 100:1 refuse the whole submission.  Only the
+   ``Limits.members`` entries, more than ``Limits.archive_mb`` uncompressed,
+   an entry compressed more than 100:1, or a central directory larger than 4 KB for each
+   entry its end record declares (checked before it is parsed) refuse the whole submission.  Only the
    sheets of the graded modules are copied, each at most ``Limits.sheet_kb``,
    into a private folder made inside ``workdir`` and removed afterwards.
 2. **Reading.**  Sheets that hold only plain assignments are read from their

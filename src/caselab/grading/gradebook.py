@@ -3,8 +3,10 @@
     caselab grade SUBMISSIONS --out DIR [--modules kyc,mining] [--no-explanations] [--workers N] [--unsandboxed]
 
 SUBMISSIONS holds one folder or one .zip per student (its name, without .zip, is
-the student id).  The submissions are read, never changed; the sheets are run by
-``caselab.grading`` (in a sandbox unless ``--unsandboxed``).  DIR receives:
+the student id; a name that is not UTF-8 is decoded by ``intake.student_id``).  The
+submissions are read, never changed; the sheets are run by ``caselab.grading`` (in a
+sandbox unless ``--unsandboxed``).  DIR receives (``<id>``: the id, or for an id that
+is long or not a plain file name a shortened one with a hash, ``file_stem``):
 
 - ``gradebook.csv``       student, one column of points per module, total, max, percent, status;
 - ``canvas.csv``          the totals in the CSV that Canvas's gradebook import accepts;
@@ -17,7 +19,14 @@ the student id).  The submissions are read, never changed; the sheets are run by
 Every file is written whole (``atomic.py``) and only when its bytes change; the same
 inputs give byte-identical outputs.  A run that is stopped (Ctrl-C, a crash, a
 killed machine) keeps every student already graded in ``.caselab/``; running the same
-command again grades only the rest.
+command again grades only the rest.  A result a rerun could change for reasons outside
+the submission (``timeout``, ``internal-error``, ``unsandboxed``, a time limit hit: a
+loaded machine, the grader, the sandbox) is kept there too but graded again.
+
+Whatever a student controls (names, answers, messages) is written inert: CSV cells never
+start a formula (``csv_cell``), Markdown escapes markup on one capped line (``md_text``),
+results.json asks Gradescope to show plain text, and text that cannot be encoded as UTF-8
+(lone surrogates) never reaches a writer (``batch.clean_text``).
 """
 from __future__ import annotations
 
@@ -429,6 +438,10 @@ def grade_class(submissions: Path, out: Path, *, root: Path, modules: list[str] 
     if out == submissions or submissions in out.parents:
         raise GradeError("--out must not be inside the submissions folder (it is never changed)")
     found = unique_ids(discover_submissions(submissions))
+    try:  # read before grading: a roster that cannot be read must not cost a graded class its outputs
+        roster_rows = read_roster(roster) if roster else None
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise GradeError(f"the roster {roster} cannot be read as a CSV export ({exc})") from None
     every = load_quizzes(root)
     if modules:
         quizzes = load_quizzes(root, modules)
@@ -497,7 +510,7 @@ def grade_class(submissions: Path, out: Path, *, root: Path, modules: list[str] 
 
     run.results = [cached[s] for s, _ in found]
     write_outputs(run, quiz_list, root=root, explanations=explanations, canvas_assignment=canvas_assignment,
-                  roster=read_roster(roster) if roster else None, students={file_stem(s) for s, _ in found})
+                  roster=roster_rows, students={file_stem(s) for s, _ in found})
     return run
 
 
