@@ -15,7 +15,8 @@ from pathlib import Path
 def write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    # the temporary name stays short whatever the target's (a file name may have at most 255 bytes)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".part", dir=path.parent)
     umask = os.umask(0)
     os.umask(umask)
     try:

@@ -1,6 +1,8 @@
 """The ``caselab`` command: a thin layer over the library.
 
-    caselab check [MODULE...] [--answers DIR] [--json FILE]   check answer sheets (runs the quizzes under pytest)
+    caselab check [MODULE...] [--answers DIR [--unsandboxed]] [--json FILE]
+                                                                check answer sheets (runs the quizzes under pytest;
+                                                                sheets named with --answers run in the sandbox)
     caselab list [--json]                                       the question bank, without answers
     caselab sheets [--check]                                    regenerate exercises/ and solutions/ from the quizzes
     caselab release --modules kyc,mining --out DIR [--feedback full|score|none] [--gradescope] [--github-actions]
@@ -31,6 +33,21 @@ def cmd_check(args) -> int:
     if not answers.is_dir():
         print(f"caselab check: {answers} is not a folder; name the folder of your sheets with --answers", file=sys.stderr)
         return 2
+    # your own exercises/ run directly; a folder named with --answers may be anyone's: the sandbox,
+    # or --unsandboxed said out loud (then a warning)
+    trusted = not args.answers or args.unsandboxed
+    if args.answers and not args.unsandboxed:
+        from caselab.grading.batch import sandbox_available
+
+        ok, why = sandbox_available()
+        if not ok:
+            print(f"caselab check: the sheets in {answers} would run without a sandbox ({why}), and a sheet "
+                  "can read and change your files. Install bubblewrap, or grade them with `caselab grade`; "
+                  "if you wrote them yourself, add --unsandboxed", file=sys.stderr)
+            return 2
+    elif args.answers:
+        print(f"caselab check: running the sheets in {answers} without a sandbox (--unsandboxed): "
+              "do this only with sheets you trust", file=sys.stderr)
     pytest_args = [str(q.path) for q in quizzes.values()] + [
         "--answers", str(answers.resolve()), "-v", "--tb=no", "-rN", "--no-header",
         "-p", "no:cacheprovider", "--rootdir", str(root), "-c", str(root / "pyproject.toml"),
@@ -39,6 +56,8 @@ def cmd_check(args) -> int:
         pytest_args += ["--caselab-json", str(Path(args.json).resolve())]
     if args.no_hints:
         pytest_args.append("--caselab-quiet-hints")
+    if trusted:
+        pytest_args.append("--caselab-unsandboxed")
     pytest_args += args.pytest_args
     code = pytest.main(pytest_args)
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:
@@ -137,6 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--answers", metavar="DIR", help="folder of answer sheets (default: exercises/)")
     p.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     p.add_argument("--no-hints", action="store_true", help="do not show hints")
+    p.add_argument("--unsandboxed", action="store_true",
+                   help="with --answers: run the sheets without the sandbox (only sheets you trust)")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("list", help="list the question bank (no answers)")

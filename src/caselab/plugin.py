@@ -8,6 +8,13 @@ because its sheets are blank:
 
 A wrong answer reads as one sentence, ``-k``, ``-x``, markers and
 ``--junitxml`` work on questions, and the run ends with a score table.
+
+The sheets that must run (computed answers, code tasks) run in the bubblewrap
+sandbox of ``caselab.grading`` (each module's sheet copied into a private
+folder first): a folder of sheets may be someone else's.  Where there is no
+sandbox the run stops with a message, unless ``--caselab-unsandboxed`` (or
+env ``CASELAB_UNSANDBOXED=1``) says the sheets are trusted; ``caselab check``
+without ``--answers`` checks the student's own sheets and passes it.
 """
 from __future__ import annotations
 
@@ -38,6 +45,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--caselab-json", dest="caselab_json", metavar="FILE", default=None, help=JSON_HELP)
     group.addoption("--caselab-quiet-hints", dest="caselab_no_hints", action="store_true",
                     help="do not show hints for wrong answers")
+    group.addoption("--caselab-unsandboxed", dest="caselab_unsandboxed", action="store_true",
+                    help="run the sheets directly, without the sandbox (only sheets you trust: they can read "
+                         "and change your files); also env CASELAB_UNSANDBOXED=1")
     parser.addini("caselab_answers", ANSWERS_HELP, default="")
 
 
@@ -54,7 +64,20 @@ def answers_dir(config: pytest.Config) -> Path | None:
     return folder
 
 
+def unsandboxed(config: pytest.Config) -> bool:
+    return bool(config.getoption("caselab_unsandboxed")) or os.environ.get("CASELAB_UNSANDBOXED") == "1"
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    if answers_dir(config) is not None and not unsandboxed(config):
+        from caselab.grading.batch import sandbox_available
+
+        ok, why = sandbox_available()
+        if not ok:
+            raise pytest.UsageError(
+                f"the answer sheets would run without a sandbox ({why}): a sheet can read and change your "
+                "files. Install bubblewrap, or grade with `caselab grade`; if you wrote the sheets yourself "
+                "and trust them, add --caselab-unsandboxed (caselab check: --unsandboxed)")
     config.stash[ANSWERS_KEY] = {}
     config.stash[OUTCOMES_KEY] = []
     config.stash[MODES_KEY] = {}
@@ -86,8 +109,36 @@ class QuizFile(pytest.File):
     def sheet_answers(self) -> SheetAnswers:
         cache = self.config.stash[ANSWERS_KEY]
         if self.quiz.module not in cache:
-            cache[self.quiz.module] = collect([self.quiz], answers_dir(self.config))[self.quiz.module]
+            folder = answers_dir(self.config)
+            if unsandboxed(self.config):
+                cache[self.quiz.module] = collect([self.quiz], folder)[self.quiz.module]
+            else:
+                cache[self.quiz.module] = sandboxed_answers(self.quiz, folder)
         return cache[self.quiz.module]
+
+
+def sandboxed_answers(quiz, folder: Path) -> SheetAnswers:
+    """The answers of ``folder/<module>.py``, read or run in the sandbox from a private copy of the sheet."""
+    import stat
+    import tempfile
+
+    from caselab.grading.batch import Limits, sandboxed_run
+
+    limits = Limits()
+    with tempfile.TemporaryDirectory(prefix="caselab-check-") as tmp:
+        private = Path(tmp) / "sheets"
+        private.mkdir()
+        os.chmod(private, 0o755)  # the sandbox's unprivileged user reads it as "other"
+        try:  # only a regular file is copied (never blocks on a pipe); a missing sheet stays missing
+            with open(os.open(folder / f"{quiz.module}.py", os.O_RDONLY | os.O_NONBLOCK), "rb") as f:
+                if stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                    copy = private / f"{quiz.module}.py"
+                    copy.write_bytes(f.read(limits.sheet_kb * 1024 + 1))
+                    os.chmod(copy, 0o644)
+        except OSError:
+            pass
+        return collect([quiz], private, timeout=limits.seconds, call_seconds=limits.call_seconds,
+                       run=sandboxed_run(private, limits))[quiz.module]
 
 
 class QuestionFailed(Exception):
