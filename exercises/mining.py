@@ -39,8 +39,8 @@ q1 = None
 #   counted double in its energy "dual control" assessment.
 #   2. Mining projects are refused grid connection, and pending applications to connect
 #   are stopped.
-#   3. Mining pays the electricity price for "eliminated" industries, a surcharge of
-#   0.30 CNY/kWh that localities may raise.
+#   3. Mining pays a surcharged electricity price, set at a national standard that
+#   localities may raise.
 #   4. Mining projects leave the electricity market and lose its price concessions.
 #   5. Banks and payment institutions stop serving mining firms and recover loans
 #   already made.
@@ -114,8 +114,8 @@ q6 = None
 # q7 · numeric · 2 points · Share of screened IP addresses flagged in Zhejiang
 #
 # Using the screening funnel in Exhibit 4, what percentage of the IP addresses that
-# Zhejiang screened was flagged as suspected of mining on public resources? Round to 2
-# decimal places and write it as a percentage (e.g. 12.34, not 0.1234).
+# Zhejiang looked at made it onto the list of suspected public-resource mining? Round
+# to 2 decimal places and write it as a percentage (e.g. 12.34, not 0.1234).
 #
 # Answer: a number in %, e.g. q7 = 12.5, rounded to 2 decimal place(s)
 q7 = None
@@ -170,8 +170,8 @@ q9 = None
 #   "mining" activities.
 #   D. 火星云矿 announces that it will end mining-machine hosting and leasing in mainland
 #   China.
-#   E. Mining is added to the "eliminated" category of the industrial structure
-#   catalogue.
+#   E. Mining is formally listed in the industrial structure catalogue as an industry to
+#   be phased out.
 #
 # Answer: every letter once, in order, e.g. q10 = ["C", "A", "B"]
 q10 = None
@@ -262,11 +262,12 @@ q15 = None
 # would leave the lot in Exhibit 2 earning less each day than its power bill? The
 # surcharges are those set out in the reading. Pick every one that would.
 #
-#   A. A base price of 0.35 CNY/kWh plus the notice's national surcharge
-#   B. A base price of 0.35 CNY/kWh plus Inner Mongolia's 2022 surcharge
-#   C. A base price of 0.35 CNY/kWh plus Sichuan's 2022 surcharge
-#   D. A base price of 0.75 CNY/kWh plus the notice's national surcharge
-#   E. A base price of 0.55 CNY/kWh plus the notice's national surcharge
+#   A. Power bought at 0.35 CNY/kWh, with the national standard charged on top
+#   B. The same 0.35 CNY/kWh base in Inner Mongolia, once its 2022 surcharge applies
+#   C. The same 0.35 CNY/kWh base in Sichuan, once its own 2022 surcharge applies in
+#   full
+#   D. A costly local supply at 0.75 CNY/kWh, plus the surcharge at the national rate
+#   E. A middling local price of 0.55 CNY/kWh, plus the differential tariff's standard
 #
 # Answer: a list of every letter that applies, e.g. q16 = ["A", "C"]
 q16 = None

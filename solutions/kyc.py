@@ -214,11 +214,11 @@ q12 = ['B', 'D', 'C', 'A']
 #   3. Obtain, hold and pass on originator and beneficiary information with a virtual-
 #   asset transfer to another provider
 #   4. Apply CDD to occasional virtual-asset transactions from USD/EUR 1,000
-#   5. Treat an offshore exchange's online service to mainland residents as illegal
-#   financial activity
+#   5. Forbid offshore exchanges to serve mainland residents over the internet, with
+#   liability for their domestic staff
 #   A. FATF Recommendation 10
 #   B. FATF Recommendation 15 and its Interpretive Note (INR.15)
-#   C. FATF Recommendation 16 (the travel rule), as applied to virtual assets by INR.15
+#   C. FATF Recommendation 16 (wire transfers), as applied to virtual assets by INR.15
 #   D. 《关于进一步防范和处置虚拟货币交易炒作风险的通知》(银发〔2021〕237号)
 #   E. 《关于防范比特币风险的通知》(银发〔2013〕289号)
 #
