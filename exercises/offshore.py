@@ -66,12 +66,12 @@ q3 = None
 # As reported, what does the Notice require of financial institutions and non-bank
 # payment institutions (非银行支付机构)? Choose all that apply.
 #
-#   A. Close the accounts of every customer found to hold any virtual currency at all
+#   A. Close the accounts of customers who are found to hold virtual currency
 #   B. Provide no account opening, fund transfer, or clearing and settlement for the
 #   business
-#   C. Offer insurance on virtual currency only to qualified professional investors
-#   D. Accept no virtual currency as collateral for loans or any other obligation
-#   E. Serve virtual-currency trades only for customers who have passed real-name checks
+#   C. Insure virtual currency held by qualified professional investors, within a cap
+#   D. Accept no virtual currency as collateral for any loan or other obligation
+#   E. Settle virtual-currency trades for customers who have passed real-name checks
 #   F. Report leads on virtual-currency trading that they come across to the authorities
 #
 # Answer: a list of every letter that applies, e.g. q4 = ["A", "C"]
@@ -91,8 +91,8 @@ q4 = None
 #   real-name verification first.
 #   C. The ban was in force, but this channel was still open, with onboarding and the
 #   yuan leg running on the mainland.
-#   D. Only the platform was at fault, since payment firms have duties only when the
-#   payee is an exchange named to them.
+#   D. The platform was at fault but the payment firms were not, since their duties
+#   arise when the payee is a named exchange.
 #
 # Answer: one letter in quotes, e.g. q5 = "A"
 q5 = None
@@ -105,7 +105,7 @@ q5 = None
 # mainland residents (A4). Judging by the Huobi and Binance announcements as reported
 # (Exhibit 2), what did such a clear-out involve?
 #
-#   A. Closing every mainland account on the day the Notice was published and paying
+#   A. Closing mainland accounts on the day the Notice was published and paying the
 #   balances out in yuan.
 #   B. Moving mainland users to a mainland subsidiary of the exchange, licensed by the
 #   central bank.
@@ -133,8 +133,8 @@ q6 = None
 #   the clear-out rule has done its job here.
 #   C. The exchange must freeze the account and transfer its assets to the Chinese
 #   authorities, who will compensate the user.
-#   D. FATF standards oblige the exchange to keep serving any customer whose passport
-#   has been verified, wherever the user is.
+#   D. FATF standards oblige the exchange to keep serving a customer whose passport has
+#   been verified, wherever the user lives.
 #
 # Answer: one letter in quotes, e.g. q7 = "A"
 q7 = None
@@ -145,7 +145,7 @@ q7 = None
 #
 # Put these events in chronological order, earliest first.
 #
-#   A. Binance announces that its C2C CNY zone will close
+#   A. Binance says it will shut its C2C desk for yuan trades
 #   B. Three industry associations warn members off any virtual-currency business
 #   C. The Notice is published, with a question-and-answer note from the central bank
 #   D. The central bank calls in large banks and Alipay over payment links to exchanges
@@ -209,7 +209,7 @@ q10 = None
 #   A. Mainland bank and payment accounts used to pay for virtual-currency trades
 #   B. The offshore exchange's licence and its servers in its home jurisdiction
 #   C. Whether the exchange's website and app can be reached from mainland networks
-#   D. Stablecoin transfers between two self-hosted wallets with no intermediary
+#   D. Stablecoin transfers made directly between two self-hosted wallets
 #   E. An offshore exchange's domestic staff and its knowing domestic helpers
 #   F. The posts of a Telegram channel run from abroad by someone who lives abroad
 #

@@ -11,8 +11,9 @@ Generated from tests/quizzes/courts.yml by `caselab sheets`; edit only the answe
 # --------------------------------------------------------------------------------------
 # q1 · choice · 1 point · What the publication date tells us
 #
-# The article says the wallet judgment was published at the end of September 2021
-# (A14). The Notice of 2021 was made public on 24 September (reported). A classmate
+# According to A14, the written judgment in Zheng's case appeared at the end of
+# September
+# 2021. The Notice of 2021 was made public on 24 September (reported). A classmate
 # concludes that the court deliberately set the new Notice aside. What is the most
 # careful reading of the dates?
 #
@@ -176,8 +177,8 @@ q9 = {'1': 'C', '2': 'A', '3': 'B', '4': 'D'}
 #   as showing what public order requires.
 #   B. The 2021 Notice alone, treated as a mandatory provision of law whose breach voids
 #   a contract under art. 153(1).
-#   C. The 2021 Notice's clause, read as voiding every virtual-currency contract
-#   whatever its content and the parties' conduct were.
+#   C. The 2021 Notice's clause, read as voiding virtual-currency contracts whatever
+#   their content and the parties' conduct were.
 #   D. The 2013 notice's own-risk principle, which makes a valid purchase contract void
 #   as soon as the buyer suffers a loss.
 #
@@ -189,14 +190,14 @@ q10 = 'A'
 # q11 · choice · 2 points · Variant: a renminbi deposit
 #
 # Change the facts: Zheng had placed renminbi in a current account at a commercial bank,
-# and the money vanished from the account. The reporter likens the wallet company to a
+# and the money vanished from the account. The article compares the wallet firm with a
 # bank
 # (A14). Which analysis fits the case's sources best?
 #
-#   A. The claim fails as the original did, since the 2013 own-risk principle covers any
-#   asset held with an eye to gain.
-#   B. The claim fails, since the 2021 Notice voids every account used, even in part,
-#   for speculation of any kind.
+#   A. The claim fails as the original did, since the 2013 own-risk principle covers
+#   assets held with an eye to gain.
+#   B. The claim fails, since the 2021 Notice voids accounts that were used, even in
+#   part, for speculation.
 #   C. The original claim should have won too, since the reporter's analogy shows the
 #   wallet firm owed a bank's duties.
 #   D. The virtual-currency documents do not touch it, since a renminbi deposit is
@@ -221,8 +222,8 @@ q11 = 'D'
 #   decides the whole dispute here.
 #   C. Validity is judged as at the contract, but against public order, which earlier
 #   notices had shaped; the date cannot save it.
-#   D. The judgment date governs, because the 2021 Notice reaches back to every contract
-#   made since the 2013 notice.
+#   D. The judgment date governs, because the 2021 Notice reaches back to contracts made
+#   since the 2013 notice.
 #
 # Answer: one letter in quotes, e.g. q12 = "A"
 q12 = 'C'
@@ -232,8 +233,8 @@ q12 = 'C'
 # q13 · code · 3 points · Deciding variants of the wallet case
 #
 # Write a function that gives the outcome of the teaching model in Exhibit 5 of the
-# Reading for one variant of the wallet case. It is a model for class discussion, not a
-# statement of Chinese law.
+# Reading for one variant of the wallet case. The model serves class discussion; it does
+# not state Chinese law.
 #
 # Inputs: `asset` is "vc" (a virtual currency such as USDT) or "fiat" (renminbi or
 # another
@@ -295,13 +296,13 @@ def q14(paid, kept, investor_fault):
 # recovered. What is the best advice?
 #
 #   A. Nothing, since once the contract is void the losses are the investor's own, so
-#   the client has no claim against the host at all.
+#   the client has no claim against the host.
 #   B. Each side gives back what it received or its value, and the loss left over is
 #   split by the fault the court finds on each side.
 #   C. The client recovers what performance would have earned, since the host knew of
-#   the closures and so carries the whole loss.
-#   D. Only the party wholly without fault may recover anything, so the client's own
-#   fault means the claim fails at the outset.
+#   the closures and so must carry the whole loss.
+#   D. A party with some fault of its own cannot recover, so the client's own fault
+#   means the claim fails at the outset.
 #
 # Answer: one letter in quotes, e.g. q15 = "A"
 q15 = 'B'
