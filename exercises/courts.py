@@ -201,7 +201,7 @@ q10 = None
 #   C. The original claim should have won too, since the reporter's analogy shows the
 #   wallet firm owed a bank's duties.
 #   D. The virtual-currency documents do not touch it, since a renminbi deposit is
-#   money; ordinary deposit law decides.
+#   money; deposit law decides.
 #
 # Answer: one letter in quotes, e.g. q11 = "A"
 q11 = None
@@ -288,7 +288,7 @@ def q14(paid, kept, investor_fault):
 #   A. Nothing, since once the contract is void the losses are the investor's own, so
 #   the client has no claim against the host.
 #   B. Each side gives back what it received or its value, and the loss left over is
-#   split by the fault the court finds on each side.
+#   split by the fault found on each side.
 #   C. The client recovers what performance would have earned, since the host knew of
 #   the closures and so must carry the whole loss.
 #   D. A party with some fault of its own cannot recover, so the client's own fault
