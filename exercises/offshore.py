@@ -148,7 +148,8 @@ q7 = None
 #   A. Binance says it will shut its C2C desk for yuan trades
 #   B. Three industry associations warn members off any virtual-currency business
 #   C. The Notice is published, with a question-and-answer note from the central bank
-#   D. The central bank calls in large banks and Alipay over payment links to exchanges
+#   D. The central bank calls in several banks and Alipay over payment links to
+#   exchanges
 #   E. Huobi announces that it will retire existing mainland accounts
 #   F. Financial and payment institutions are first barred from providing bitcoin
 #   services
@@ -183,7 +184,7 @@ q9 = None
 # Match each situation to the measure of the Notice (as the article summarises it and as
 # reported) that applies to it. One measure is not used.
 #
-#   1. A user's personal transfers settle strangers' USDT purchases every day
+#   1. A payment app carries a user's daily transfers that settle strangers' USDT buys
 #   2. A mainland video site runs adverts for an offshore exchange
 #   3. An app run from abroad signs up users with mainland identity cards
 #   4. A Shanghai resident answers an offshore exchange's support calls for pay
@@ -191,7 +192,8 @@ q9 = None
 #   A. The service itself counts as illegal financial activity
 #   B. No account opening, fund transfers, or clearing and settlement; leads reported
 #   C. Held liable according to law for taking part
-#   D. The contract may be void for public order and good morals; losses follow
+#   D. The contract may be void for public order and good morals; losses then follow
+#   fault
 #   E. No online premises, display, marketing or paid traffic diversion (付费导流)
 #   F. May continue until the exchange's own announced deadline for mainland users
 #
