@@ -79,6 +79,7 @@ DERIVED: dict[str, tuple[Callable[[dict], float], str, int]] = {
     "kyc.breakeven_accounts": (lambda r: r["kyc.accounts_applied"] * r["kyc.cost_per_account_usdt"] / r["kyc.sale_price_usdt"], "accounts", 0),
     # The wallet case (A14)
     "courts.rate_implied_claim": (lambda r: r["courts.claim_cny"] / r["courts.claim_usdt"], "CNY per USDT", 3),
+    "courts.claim_at_article_rate_cny": (lambda r: r["courts.claim_usdt"] * r["kyc.sale_price_cny"] / r["kyc.sale_price_usdt"], "CNY", 0),
     # Mining: the M21S lot (A19)
     "mining.machine_power_w": (lambda r: r["mining.machine_hashrate_ths"] * r["mining.machine_efficiency_w_per_th"], "W", 0),
     "mining.lot_hashrate_phs": (lambda r: r["mining.lot_machines"] * r["mining.machine_hashrate_ths"] / 1000, "PH/s", 2),
