@@ -75,6 +75,7 @@ class GradeRun:
     graded: int = 0  # graded in this run
     reused: int = 0  # kept from an earlier run
     written: list[Path] = field(default_factory=list)
+    submissions: list = field(default_factory=list)  # (student, path) as found: integrity.py reads code and memos
 
 
 # --- the grader: caselab.grading.batch (the sandbox, the limits, the statuses) ----------------------
@@ -515,6 +516,7 @@ def grade_class(submissions: Path, out: Path, *, root: Path, modules: list[str] 
         progress.close()
 
     run.results = [cached[s] for s, _ in found]
+    run.submissions = found
     write_outputs(run, quiz_list, root=root, explanations=explanations, canvas_assignment=canvas_assignment,
                   roster=roster_rows, students={file_stem(s) for s, _ in found})
     return run
@@ -524,6 +526,7 @@ def write_outputs(run: GradeRun, quizzes: Sequence[Quiz], *, root: Path, explana
                   canvas_assignment: str | None, roster: list[dict] | None, students: set[str]) -> None:
     from caselab.quiz.figures import load_figures
     from caselab.grading.report import render_report
+    from caselab.grading.integrity import write_integrity
 
     out, written = run.out, run.written
     figures = load_figures(root)
@@ -541,4 +544,6 @@ def write_outputs(run: GradeRun, quizzes: Sequence[Quiz], *, root: Path, explana
     max_score = sum(q.max_score for q in quizzes)
     write_if_changed(out / "gradebook.csv", gradebook_csv(run.results, quizzes), written)
     write_if_changed(out / "canvas.csv", canvas_csv(run.results, max_score, canvas_assignment, roster), written)
-    write_if_changed(out / "report.html", render_report(run.results, quizzes), written)
+    report = render_report(run.results, quizzes)
+    report = write_integrity(run, quizzes, report, written)  # integrity.csv + its report.html section (issue 14)
+    write_if_changed(out / "report.html", report, written)
