@@ -214,3 +214,32 @@ def test_hostile_names_and_answers_are_inert_and_the_wording_accuses_nobody():
     assert page.endswith("</body></html>\n")
     wording = integrity_section(pairs, len(cls)).lower()
     assert "not a finding of misconduct" in wording and "cheat" not in wording
+
+
+def test_caselab_grade_writes_integrity_csv_and_the_report_section(tmp_path):
+    """End to end: two students hand in the same wrong sheet among eight who hand in right ones."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from class_fixture.make_class import sheet
+    from caselab.grading.batch import sandbox_available
+    from conftest import run_caselab
+
+    quiz = load_quizzes(ROOT, ["kyc"])["kyc"]
+    subs = tmp_path / "subs"
+    for i in range(10):
+        folder = subs / (f"=cmd{i}" if i == 3 else f"st{i}")
+        folder.mkdir(parents=True)
+        (folder / "kyc.py").write_text(sheet(quiz, "wrong" if i in (3, 7) else "correct"), encoding="utf-8")
+    extra = [] if sandbox_available()[0] else ["--unsandboxed"]
+    proc = run_caselab("grade", str(subs), "--out", str(tmp_path / "out"), "--modules", "kyc", *extra)
+    assert proc.returncode == 0, proc.stderr
+    table = list(csv.DictReader(io.StringIO((tmp_path / "out" / "integrity.csv").read_text(encoding="utf-8"))))
+    assert [(r["student_a"], r["student_b"]) for r in table] == [("'=cmd3", "st7")]
+    assert int(table[0]["shared_wrong"]) >= 8
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert 'id="integrity"' in page and "=cmd3" in page and "not a finding of misconduct" in page
+    again = run_caselab("grade", str(subs), "--out", str(tmp_path / "out"), "--modules", "kyc", *extra)
+    assert again.returncode == 0 and (tmp_path / "out" / "integrity.csv").read_text(encoding="utf-8").count("\n") == 2

@@ -18,14 +18,14 @@ The score of a pair is how surprising its agreement is, in nats.  For each share
 gave that value (``c`` students gave it, ``n`` answered), and the pair gains ``-log p``.  From
 that sum the pair's expected gain by chance is subtracted: for each answer both gave, the
 chance that both are wrong (each student's own rate of wrong answers, so two weak students
-are expected to share more) times the mean gain of two wrong answers to it; for code and
-memos, the mean gain over the pairs of the class who wrote one.  An honest pair scores
+are expected to share more) times the mean gain of two wrong answers to it among the rest of the class (the pair
+left out, so that it cannot explain itself); for code and memos, the mean gain over the pairs of the class who wrote one.  An honest pair scores
 about 0; a pair is flagged from ``flag_at(class size)`` = 8 + 1.2 ln(number of pairs) nats
 (15.3 for 30 students, 18.2 for 100, 23.7 for 1,000), since a big class has more pairs to meet by chance.
 
 Scale: no pair of whole sheets is compared.  Values are indexed by (question, value); pairs
-are drawn only from values given by at most ``RARE_SHARE`` of the class (a value shared by
-many can add little surprise), and only pairs whose rare agreement alone reaches the bar
+are drawn only from values given by two students or by at most ``RARE_SHARE`` of the class
+(a value shared by many can add little surprise), and only pairs whose rare agreement alone reaches the bar
 are scored in full.  A class of 1,000 takes a few seconds (measured in tests/test_integrity.py).
 
 Everything here comes from students and is hostile: sheets are parsed, never executed, with a
@@ -232,16 +232,32 @@ def find_pairs(results: Sequence, texts: dict | None = None, *, threshold: float
         return (c - 1) / (n - 1) if n > 1 else 1.0
 
     # what a pair shares by chance on an item: for answers, the chance that both are wrong (each
-    # student's own rate of wrong answers) times the mean gain of two wrong answers to the item;
-    # for code and memos, the mean gain over all pairs who wrote one
+    # student's own rate of wrong answers) times the mean gain of two wrong answers to the item
+    # among the rest of the class (the pair left out: it must not explain itself); for code and
+    # memos, the mean gain over all pairs who wrote one
+    gains: dict[tuple, tuple[float, int]] = {}  # answer item -> (sum of c(c-1)·gain, wrong answers)
     expected: dict[tuple, float] = {}
     for item, values in index.items():
         n = len(answered[item])
         m = sum(len(s) for s in values.values()) if item[2] == "answer" else n
         if n < 2 or m < 2:
             continue
-        expected[item] = sum(len(s) * (len(s) - 1) / (m * (m - 1)) * -math.log(p_of(item, v))
-                             for v, s in values.items() if len(s) > 1)
+        total = sum(len(s) * (len(s) - 1) * -math.log(p_of(item, v)) for v, s in values.items() if len(s) > 1)
+        gains[item] = (total, m)
+        expected[item] = total / (m * (m - 1))
+
+    def chance(item, a: int, b: int) -> float:
+        if item[2] != "answer":
+            return expected.get(item, 0.0)
+        total, m = gains.get(item, (0.0, 0))
+        va, vb = per_student[a].get(item), per_student[b].get(item)
+        for v in {x[0] for x in (va, vb) if x}:
+            c, g = len(index[item][v]), -math.log(p_of(item, v)) if len(index[item][v]) > 1 else 0.0
+            k = (va == [v]) + (vb == [v])  # 1 or 2 of the pair gave v
+            total -= (c * (c - 1) - (c - k) * (c - k - 1)) * g
+            m -= k
+        return rate[a] * rate[b] * total / (m * (m - 1)) if m >= 2 else 0.0
+
     rate = []
     for i, mine in enumerate(per_student):
         asked = sum(1 for item, who in answered.items() if item[2] == "answer" and i in who) if mine else 0
@@ -252,7 +268,7 @@ def find_pairs(results: Sequence, texts: dict | None = None, *, threshold: float
     for item, values in index.items():
         n = len(answered[item])
         for v, students in values.items():
-            if len(students) < 2 or (len(students) - 1) / max(n - 1, 1) > RARE_SHARE:
+            if len(students) < 2 or (len(students) > 2 and (len(students) - 1) / max(n - 1, 1) > RARE_SHARE):
                 continue
             gain = -math.log(p_of(item, v))
             for a, b in combinations(sorted(set(students)), 2):
@@ -271,9 +287,7 @@ def find_pairs(results: Sequence, texts: dict | None = None, *, threshold: float
                 g = -math.log(p_of(item, v))
                 score += g
                 shared.append((g, item, v))
-        both = rate[a] * rate[b]
-        score -= sum(expected.get(item, 0.0) * (both if item[2] == "answer" else 1.0)
-                     for item, who in answered.items() if a in who and b in who)
+        score -= sum(chance(item, a, b) for item, who in answered.items() if a in who and b in who)
         if score < bar:
             continue
         shared.sort(key=lambda t: (-t[0], t[1], str(t[2])))
