@@ -7,7 +7,11 @@
     caselab sheets [--check]                                    regenerate exercises/ and solutions/ from the quizzes
     caselab release --modules kyc,mining --out DIR [--feedback full|score|none] [--gradescope] [--github-actions]
                                                                 a student edition without answers
-    caselab grade SUBMISSIONS --out DIR [--modules ...]         grade a class: gradebook, feedback, report
+                [--roster ROSTER.csv]                           ... and each student's own variant (issue 14)
+    caselab grade SUBMISSIONS --out DIR [--modules ...] [--variants DIR-instructor]
+                                                                grade a class: gradebook, feedback, report
+    caselab solutions --variants DIR-instructor --student ID --out FOLDER
+                                                                one student's reference sheets
 """
 from __future__ import annotations
 
@@ -115,11 +119,16 @@ def cmd_release(args) -> int:
 
     try:
         done = release(_root(), _modules(args.modules), Path(args.out), feedback=args.feedback,
-                       gradescope=args.gradescope, github_actions=args.github_actions)
+                       gradescope=args.gradescope, github_actions=args.github_actions,
+                       roster=Path(args.roster) if args.roster else None)
     except ReleaseError as exc:
         print(f"caselab release: {exc}", file=sys.stderr)
         return 2
     print(f"student edition of {', '.join(done.modules)} (feedback: {done.feedback}) written to {done.edition}")
+    if args.roster:
+        from caselab.editions.variants import instructor_dir
+        print(f"each student's sheet written to {done.edition / 'students'}; the secret and the lock "
+              f"(keep them to yourself) to {instructor_dir(done.edition)}")
     if done.autograder:
         print(f"Gradescope autograder (holds the keys; for Gradescope only) written to {done.autograder}")
     return 0
@@ -132,7 +141,8 @@ def cmd_grade(args) -> int:
         run = grade_class(Path(args.submissions), Path(args.out), root=_root(), modules=_modules(args.modules) or None,
                           explanations=not args.no_explanations, workers=args.workers,
                           sandbox=not args.unsandboxed, quiet=args.quiet, canvas_assignment=args.canvas_assignment,
-                          roster=Path(args.canvas_roster) if args.canvas_roster else None)
+                          roster=Path(args.canvas_roster) if args.canvas_roster else None,
+                          variants=Path(args.variants) if args.variants else None)
     except GradeError as exc:
         print(f"caselab grade: {exc}", file=sys.stderr)
         return 2
@@ -144,6 +154,20 @@ def cmd_grade(args) -> int:
     if not args.quiet:
         print(f"graded {run.graded} submission(s), {run.reused} unchanged since the last run; "
               f"{len(run.results)} in {run.out} (gradebook.csv, canvas.csv, report.html, results/, feedback/)")
+    return 0
+
+
+def cmd_solutions(args) -> int:
+    from caselab.editions.variants import VariantError, write_solutions
+
+    root = _root()
+    quizzes = load_quizzes(root, _modules(args.modules) or None)
+    try:
+        written = write_solutions(Path(args.variants), args.student, Path(args.out), quizzes)
+    except VariantError as exc:
+        print(f"caselab solutions: {exc}", file=sys.stderr)
+        return 2
+    print(f"reference sheets of {args.student} written: {', '.join(str(p) for p in written)}")
     return 0
 
 
@@ -181,6 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also write DIR-autograder.zip, a Gradescope autograder (holds the keys)")
     p.add_argument("--github-actions", action="store_true",
                    help="add a GitHub Actions workflow that runs the check on each push")
+    p.add_argument("--roster", metavar="CSV",
+                   help="a CSV with a 'student' column: write each student's own variant to DIR/students/ "
+                        "and the secret and lock to DIR-instructor/")
     p.set_defaults(func=cmd_release)
 
     p = sub.add_parser("grade", help="grade a folder of submissions: gradebook, feedback, report")
@@ -197,7 +224,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the Canvas assignment id for canvas.csv's column 'caselab (ID)'")
     p.add_argument("--canvas-roster", metavar="CSV",
                    help="a Canvas gradebook export, to fill in the students' names, ids and sections")
+    p.add_argument("--variants", metavar="DIR-instructor",
+                   help="grade each student against their own variant (the folder caselab release --roster wrote)")
     p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser("solutions", help="write one student's reference sheets for their variant")
+    p.add_argument("--variants", required=True, metavar="DIR-instructor", help="the folder caselab release --roster wrote")
+    p.add_argument("--student", required=True, metavar="ID", help="the student's id as in the roster")
+    p.add_argument("--out", required=True, metavar="FOLDER", help="where to write <module>.py")
+    p.add_argument("--modules", action="append", metavar="MODULES", help="only these modules (default: all in the lock)")
+    p.set_defaults(func=cmd_solutions)
     return parser
 
 

@@ -60,7 +60,7 @@ class Release:
 # --- putting it together -----------------------------------------------------------------------
 
 def release(root: Path, modules: list[str], out: Path, *, feedback: str = "full", gradescope: bool = False,
-            github_actions: bool = False, salt: str | None = None) -> Release:
+            github_actions: bool = False, salt: str | None = None, roster: Path | None = None) -> Release:
     """Write the student edition of ``modules`` to ``out`` (see the module docstring)."""
     if feedback not in FEEDBACK_MODES:
         raise ReleaseError(f"--feedback must be one of {', '.join(FEEDBACK_MODES)}")
@@ -101,6 +101,12 @@ def release(root: Path, modules: list[str], out: Path, *, feedback: str = "full"
         (tmp / EDITION_FILE).write_text(json.dumps(
             {"caselab": __version__, "modules": list(quizzes), "feedback": feedback}, indent=2) + "\n",
             encoding="utf-8")
+        if roster:  # per-student variants (issue 14): DIR/students/, the lock beside the edition (variants.py)
+            from caselab.editions.variants import VariantError, release_variants
+            try:
+                instr, secret, lock = release_variants(tmp, out, Path(roster), quizzes)
+            except VariantError as exc:
+                raise ReleaseError(str(exc)) from None
         leaks = find_leaks(tmp, quizzes, student_material(root, quizzes))
         if leaks:
             raise ReleaseError("the edition would show answers; nothing was written:\n  " + "\n  ".join(leaks[:20]))
@@ -114,6 +120,9 @@ def release(root: Path, modules: list[str], out: Path, *, feedback: str = "full"
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    if roster:
+        from caselab.editions.variants import write_lock
+        write_lock(instr, secret, lock)
     autograder = None
     if gradescope:
         autograder = write_autograder(root, out.with_name(f"{out.name}-autograder.zip"), quizzes, feedback)

@@ -435,7 +435,7 @@ def reusable(result: StudentResult) -> bool:
 def grade_class(submissions: Path, out: Path, *, root: Path, modules: list[str] | None = None,
                 explanations: bool = True, workers: int | None = None, sandbox: bool = True,
                 quiet: bool = False, canvas_assignment: str | None = None, roster: Path | None = None,
-                progress_stream=None) -> GradeRun:
+                progress_stream=None, variants: Path | None = None) -> GradeRun:
     """Grade every submission in ``submissions`` and write the class's files to ``out`` (see the module docstring)."""
     submissions, out, root = Path(submissions).resolve(), Path(out).resolve(), Path(root).resolve()
     if not submissions.is_dir():
@@ -468,6 +468,12 @@ def grade_class(submissions: Path, out: Path, *, root: Path, modules: list[str] 
 
     limits = Limits()
     options = {"sandbox": sandbox, "limits": repr(limits)}
+    if variants:  # each student against their own variant (issue 14; caselab.editions.variants)
+        from caselab.editions.variants import VariantError, for_grading, grade_own_variant
+        try:
+            lock, options["variants"] = for_grading(variants)
+        except VariantError as exc:
+            raise GradeError(str(exc)) from None
     quizset = quizset_fingerprint(quiz_list, root, options)
     state = out / STATE_DIR
     run = GradeRun(out, tuple(quizzes))
@@ -496,6 +502,8 @@ def grade_class(submissions: Path, out: Path, *, root: Path, modules: list[str] 
         stream = grade_stream(todo, quiz_list, sandbox=sandbox, limits=limits, workers=workers, workdir=workdir)
         try:
             for result in stream:
+                if variants:
+                    result = grade_own_variant(result, dict(todo)[result.student], lock, quiz_list)
                 payload = {"fingerprint": prints[result.student], "result": result.to_json()}
                 if not reusable(result):
                     payload["reusable"] = False
