@@ -24,6 +24,7 @@ MARKED_FILES = {
     "test_release.py": "slow",
     "test_gradescope.py": "slow",
     "test_benchmark.py": "slow",
+    "test_variants.py": "slow",
 }
 
 

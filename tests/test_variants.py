@@ -175,3 +175,45 @@ def test_grading_with_variants(released, tmp_path):
                        "--quiet", *_sandbox_args())
     plain = {r["student"]: r for r in csv.DictReader(io.StringIO((tmp_path / "plain" / "gradebook.csv").read_text()))}
     assert float(plain["ana"]["total"]) < float(full) and plain["ana"]["status"] == "ok"
+
+
+def _check_in_edition(edition: Path, student: str, sheets: Path, tmp_path: Path) -> tuple[int, dict]:
+    """`caselab check` in a copy of the edition with ``student``'s folder copied over it, as that student runs it."""
+    import os
+    import subprocess
+
+    mine = tmp_path / f"ed-{student}-{sheets.name}"
+    shutil.copytree(edition, mine)
+    shutil.copytree(edition / "students" / student, mine, dirs_exist_ok=True)
+    out = tmp_path / f"{student}-{sheets.name}.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CASELAB_")}
+    env["PYTHONPATH"] = str(mine / "src")
+    proc = subprocess.run([sys.executable, "-m", "caselab.cli", "check", "--answers", str(sheets), "--unsandboxed",
+                           "--json", str(out)], cwd=mine, env=env, capture_output=True, text=True, timeout=600)
+    return proc.returncode, json.loads(out.read_text()) if out.is_file() else {"stdout": proc.stdout + proc.stderr}
+
+
+@pytest.mark.parametrize("mode", ["full", "score", "none"])
+def test_the_self_check_works_on_a_students_own_sheet(released, tmp_path, mode):
+    from caselab.editions.variants import write_solutions
+
+    if mode == "full":
+        edition, inst, modules = released / "ed", released / "ed-instructor", MODULES
+    else:  # one student, one module: each feedback mode
+        roster = write_roster(tmp_path / "roster.csv", [("ana", "Ana"), ("bo", "Bo")])
+        edition, inst, modules = tmp_path / f"ed-{mode}", tmp_path / f"ed-{mode}-instructor", ["kyc"]
+        proc = run_caselab("release", "--modules", "kyc", "--feedback", mode, "--roster", str(roster), "--out", str(edition))
+        assert proc.returncode == 0, proc.stderr
+    quizzes = load_quizzes(ROOT, modules)
+    full = sum(q.max_score for q in quizzes.values())
+    own, other = tmp_path / "own", tmp_path / "other"
+    write_solutions(inst, "ana", own, quizzes)
+    write_solutions(inst, "bo", other, quizzes)
+    code, result = _check_in_edition(edition, "ana", own, tmp_path)
+    assert code == 0, result
+    if mode == "none":
+        assert result["max_score"] == 0 and {q["status"] for q in result["questions"]} == {"answered"}
+        return
+    assert result["score"] == full
+    _, result2 = _check_in_edition(edition, "ana", other, tmp_path)
+    assert result2["score"] < full  # bo's letters are wrong on ana's version

@@ -104,7 +104,7 @@ def release(root: Path, modules: list[str], out: Path, *, feedback: str = "full"
         if roster:  # per-student variants (issue 14): DIR/students/, the lock beside the edition (variants.py)
             from caselab.editions.variants import VariantError, release_variants
             try:
-                instr, secret, lock = release_variants(tmp, out, Path(roster), quizzes)
+                instr, secret, lock = release_variants(tmp, out, Path(roster), quizzes, (feedback, salt, figures))
             except VariantError as exc:
                 raise ReleaseError(str(exc)) from None
         leaks = find_leaks(tmp, quizzes, student_material(root, quizzes))

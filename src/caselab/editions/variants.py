@@ -21,9 +21,11 @@ to the generator cannot change a version already handed out; a second release wi
 ``DIR-instructor`` keeps the secret and every student already in the lock.
 
 What a student gets: ``DIR/students/<student>/exercises/<module>.py``, the sheet with their
-own order, its docstring stamped ``Variant: student <id>, variant <variant id>``.  The sheets
-hold no key (the release scan reads every file).  (The edition's self-check checks against
-the generic key; per-student hashed keys are not yet written.)
+own order, its docstring stamped ``Variant: student <id>, variant <variant id>``, and
+``DIR/students/<student>/tests/quizzes/<module>.yml``, the edition's quiz file with their
+order and their salted hashes: copied over the edition, the self-check works on their sheet
+in every ``--feedback`` mode.  No file holds a key (the release scan reads every file, and
+``scan`` looks for every student's keys, the secret and the lock).
 
 Grading (``remap``): a student's answers are read from the sheet as graded against the
 generic quiz (the letters are the same set, so what is well-formed is the same), then their
@@ -213,19 +215,41 @@ def stamped_sheet(quiz: Quiz, student: str, variant: str, solution: bool = False
             + text[first + 1:])
 
 
-def write_student_sheets(dest: Path, lock: dict, quizzes: dict[str, Quiz]) -> list[Path]:
-    """``dest/students/<student>/exercises/<module>.py`` for every student of the lock (no keys)."""
+def write_student_sheets(dest: Path, lock: dict, quizzes: dict[str, Quiz], edition: tuple | None = None) -> list[Path]:
+    """``dest/students/<student>/exercises/<module>.py`` for every student of the lock (no keys), and with
+    ``edition`` = (feedback, salt, figures) ``dest/students/<student>/tests/quizzes/<module>.yml``: the
+    edition's quiz file with that student's hashes, so that the self-check works on their sheet.
+    Only the shuffled questions are hashed again (scrypt is slow on purpose)."""
+    from caselab.editions.quizfile import edition_question, edition_quiz
     from caselab.grading.gradebook import file_stem
 
     written = []
+    common: dict[tuple[str, str], dict] = {}
     for sid, entry in sorted(lock["students"].items()):
         for module, quiz in quizzes.items():
             mine = entry["modules"].get(module)
             if not mine:
                 continue
-            path = dest / "students" / file_stem(sid) / "exercises" / f"{module}.py"
+            folder = dest / "students" / file_stem(sid)
+            path = folder / "exercises" / f"{module}.py"
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(stamped_sheet(variant_quiz(quiz, mine["orders"]), sid, mine["variant"]), encoding="utf-8")
+            vq = variant_quiz(quiz, mine["orders"])
+            path.write_text(stamped_sheet(vq, sid, mine["variant"]), encoding="utf-8")
+            written.append(path)
+            if edition is None:
+                continue
+            feedback, salt, figures = edition
+            dicts = []
+            for q in vq.questions:
+                if q.id in mine["orders"]:
+                    dicts.append(edition_question(q, feedback, salt, figures))
+                else:
+                    if (module, q.id) not in common:
+                        common[(module, q.id)] = edition_question(q, feedback, salt, figures)
+                    dicts.append(common[(module, q.id)])
+            path = folder / "tests" / "quizzes" / f"{module}.yml"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(edition_quiz(vq, feedback, salt, figures, questions=dicts), encoding="utf-8")
             written.append(path)
     return written
 
@@ -376,20 +400,23 @@ def scan(edition: Path, lock: dict, secret: str, quizzes: dict[str, Quiz]) -> li
             hits.append(f"{rel}: holds the course secret")
         if path.name in (LOCK_FILE, SECRET_FILE):
             hits.append(f"{rel}: a lock or secret file")
+        if "/tests/quizzes/" in rel and re.search(r"^\s*(key|explanation|solution|expected)\s*:", text, re.M):
+            hits.append(f"{rel}: holds a key, expected output, solution or explanation field")
         for needle, where in needles.items():
             if needle in text:
                 hits.append(f"{rel}: the key of {where} ({needle[:60]!r})")
     return hits
 
 
-def release_variants(tmp: Path, out: Path, roster_path: Path, quizzes: dict[str, Quiz]) -> tuple[Path, str, dict]:
+def release_variants(tmp: Path, out: Path, roster_path: Path, quizzes: dict[str, Quiz],
+                     edition: tuple | None = None) -> tuple[Path, str, dict]:
     """Draw (or keep) the roster's variants and write their sheets into the edition being built at ``tmp``;
     return (the instructor folder, secret, lock) for ``write_lock`` once the edition is in place."""
     instr = instructor_dir(out)
     if instr == Path(out).resolve() or Path(out).resolve() in instr.parents:
         raise VariantError(f"{instr} would be inside the edition")
     secret, lock = make_lock(instr, read_roster(roster_path), quizzes)
-    write_student_sheets(tmp, lock, quizzes)
+    write_student_sheets(tmp, lock, quizzes, edition)
     hits = scan(tmp, lock, secret, quizzes)
     if hits:
         raise VariantError("the students' sheets would show answers; nothing was written:\n  " + "\n  ".join(hits[:20]))
