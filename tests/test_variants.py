@@ -217,3 +217,30 @@ def test_the_self_check_works_on_a_students_own_sheet(released, tmp_path, mode):
     assert result["score"] == full
     _, result2 = _check_in_edition(edition, "ana", other, tmp_path)
     assert result2["score"] < full  # bo's letters are wrong on ana's version
+
+
+def test_reissuing_one_student_changes_only_that_student(released, tmp_path):
+    shutil.copytree(released / "ed", tmp_path / "ed")
+    shutil.copytree(released / "ed-instructor", tmp_path / "ed-instructor")
+    _, before = load_lock(tmp_path / "ed-instructor")
+    sheets = {p.relative_to(tmp_path / "ed").as_posix(): p.read_bytes()
+              for p in (tmp_path / "ed" / "students").rglob("exercises/*.py")}
+    roster = write_roster(tmp_path / "roster.csv", ROSTER)
+    proc = run_caselab("release", "--modules", ",".join(MODULES), "--roster", str(roster), "--out",
+                       str(tmp_path / "ed"), "--reissue", "bo")
+    assert proc.returncode == 0, proc.stderr
+    _, after = load_lock(tmp_path / "ed-instructor")
+    assert set(after["students"]) == set(before["students"])
+    for sid in before["students"]:
+        if sid != "bo":
+            assert after["students"][sid] == before["students"][sid]
+    for module in MODULES:
+        new, old = after["students"]["bo"]["modules"][module], before["students"]["bo"]["modules"][module]
+        assert new["variant"] != old["variant"] and new["reissued"] == [old["variant"]] and new["attempt"] == 1
+        assert new["orders"] != old["orders"]
+    for rel, data in sheets.items():
+        now = (tmp_path / "ed" / rel).read_bytes()
+        assert (now != data) if rel.startswith("students/bo/") else (now == data), rel
+    bad = run_caselab("release", "--modules", "kyc", "--roster", str(roster), "--out", str(tmp_path / "ed"),
+                      "--reissue", "nobody")
+    assert bad.returncode == 2 and "no such student" in bad.stderr

@@ -7,7 +7,7 @@
     caselab sheets [--check]                                    regenerate exercises/ and solutions/ from the quizzes
     caselab release --modules kyc,mining --out DIR [--feedback full|score|none] [--gradescope] [--github-actions]
                                                                 a student edition without answers
-                [--roster ROSTER.csv]                           ... and each student's own variant (issue 14)
+                [--roster ROSTER.csv [--reissue ID]]            ... and each student's own variant (issue 14)
     caselab grade SUBMISSIONS --out DIR [--modules ...] [--variants DIR-instructor]
                                                                 grade a class: gradebook, feedback, report
     caselab solutions --variants DIR-instructor --student ID --out FOLDER
@@ -120,7 +120,7 @@ def cmd_release(args) -> int:
     try:
         done = release(_root(), _modules(args.modules), Path(args.out), feedback=args.feedback,
                        gradescope=args.gradescope, github_actions=args.github_actions,
-                       roster=Path(args.roster) if args.roster else None)
+                       roster=Path(args.roster) if args.roster else None, reissue=args.reissue)
     except ReleaseError as exc:
         print(f"caselab release: {exc}", file=sys.stderr)
         return 2
@@ -208,6 +208,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--roster", metavar="CSV",
                    help="a CSV with a 'student' column: write each student's own variant to DIR/students/ "
                         "and the secret and lock to DIR-instructor/")
+    p.add_argument("--reissue", metavar="ID",
+                   help="with --roster: draw a new variant for this one student (recorded in the lock); "
+                        "every other student keeps theirs")
     p.set_defaults(func=cmd_release)
 
     p = sub.add_parser("grade", help="grade a folder of submissions: gradebook, feedback, report")

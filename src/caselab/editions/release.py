@@ -60,7 +60,8 @@ class Release:
 # --- putting it together -----------------------------------------------------------------------
 
 def release(root: Path, modules: list[str], out: Path, *, feedback: str = "full", gradescope: bool = False,
-            github_actions: bool = False, salt: str | None = None, roster: Path | None = None) -> Release:
+            github_actions: bool = False, salt: str | None = None, roster: Path | None = None,
+            reissue: str | None = None) -> Release:
     """Write the student edition of ``modules`` to ``out`` (see the module docstring)."""
     if feedback not in FEEDBACK_MODES:
         raise ReleaseError(f"--feedback must be one of {', '.join(FEEDBACK_MODES)}")
@@ -104,9 +105,11 @@ def release(root: Path, modules: list[str], out: Path, *, feedback: str = "full"
         if roster:  # per-student variants (issue 14): DIR/students/, the lock beside the edition (variants.py)
             from caselab.editions.variants import VariantError, release_variants
             try:
-                instr, secret, lock = release_variants(tmp, out, Path(roster), quizzes, (feedback, salt, figures))
+                instr, secret, lock = release_variants(tmp, out, Path(roster), quizzes, (feedback, salt, figures), reissue)
             except VariantError as exc:
                 raise ReleaseError(str(exc)) from None
+        elif reissue:
+            raise ReleaseError("--reissue draws a new variant for one student of a --roster release; add --roster")
         leaks = find_leaks(tmp, quizzes, student_material(root, quizzes))
         if leaks:
             raise ReleaseError("the edition would show answers; nothing was written:\n  " + "\n  ".join(leaks[:20]))

@@ -105,7 +105,7 @@ def draw(secret: str, student: str, quiz: Quiz, attempt: int = 0) -> dict:
         order = labels(q)
         _rng(secret, quiz.module, q.id, student, str(attempt)).shuffle(order)
         orders[q.id] = order
-    blob = json.dumps(orders, sort_keys=True)
+    blob = json.dumps(orders, sort_keys=True) + (f"\0{attempt}" if attempt else "")
     variant = hmac.new(secret.encode(), f"{quiz.module}\0{student}\0{blob}".encode("utf-8", "surrogatepass"),
                        hashlib.sha256).hexdigest()[:12]
     return {"variant": variant, "orders": orders}
@@ -161,24 +161,41 @@ def load_lock(instr: Path) -> tuple[str, dict]:
     return secret, lock
 
 
-def make_lock(instr: Path, roster: list[dict], quizzes: dict[str, Quiz]) -> tuple[str, dict]:
+def make_lock(instr: Path, roster: list[dict], quizzes: dict[str, Quiz], reissue: str | None = None) -> tuple[str, dict]:
     """The secret and lock for ``roster``: kept from ``instr`` when it exists (students already in it keep
-    their versions; new students and modules are drawn), else new."""
+    their versions; new students and modules are drawn), else new.  ``reissue``: a student of the lock
+    who gets a new variant of each module (the earlier variant ids are kept in ``reissued``)."""
     instr = Path(instr)
     if (instr / LOCK_FILE).is_file():
         secret, lock = load_lock(instr)
+    elif reissue is not None:
+        raise VariantError(f"--reissue needs the lock of an earlier release with --roster ({instr / LOCK_FILE} is missing)")
     else:
         secret, lock = _secrets.token_hex(32), {"students": {}}
+    if reissue is not None and reissue not in lock["students"]:
+        raise VariantError(f"--reissue {reissue!r}: no such student in {instr / LOCK_FILE}")
+
+    def entry_for(sid: str, quiz: Quiz, attempt: int) -> dict:
+        v = draw(secret, sid, quiz, attempt)
+        vq = variant_quiz(quiz, v["orders"])
+        out = {"variant": v["variant"], "orders": v["orders"],
+               "keys": {q.id: q.key for q in vq.questions if q.id in v["orders"]}}
+        return out | ({"attempt": attempt} if attempt else {})
+
     for row in roster:
         sid = row["student"].strip()
         entry = lock["students"].setdefault(sid, {"roster": row, "modules": {}})
         for module, quiz in quizzes.items():
-            if module in entry["modules"]:
-                continue
-            v = draw(secret, sid, quiz)
-            vq = variant_quiz(quiz, v["orders"])
-            entry["modules"][module] = {"variant": v["variant"], "orders": v["orders"],
-                                        "keys": {q.id: q.key for q in vq.questions if q.id in v["orders"]}}
+            if module not in entry["modules"]:
+                entry["modules"][module] = entry_for(sid, quiz, 0)
+    if reissue is not None:
+        entry = lock["students"][reissue]
+        for module, quiz in quizzes.items():
+            old = entry["modules"].get(module)
+            attempt = old.get("attempt", 0) + 1 if old else 0
+            entry["modules"][module] = entry_for(reissue, quiz, attempt)
+            if old:
+                entry["modules"][module]["reissued"] = old.get("reissued", []) + [old["variant"]]
     return secret, lock
 
 
@@ -409,13 +426,13 @@ def scan(edition: Path, lock: dict, secret: str, quizzes: dict[str, Quiz]) -> li
 
 
 def release_variants(tmp: Path, out: Path, roster_path: Path, quizzes: dict[str, Quiz],
-                     edition: tuple | None = None) -> tuple[Path, str, dict]:
+                     edition: tuple | None = None, reissue: str | None = None) -> tuple[Path, str, dict]:
     """Draw (or keep) the roster's variants and write their sheets into the edition being built at ``tmp``;
     return (the instructor folder, secret, lock) for ``write_lock`` once the edition is in place."""
     instr = instructor_dir(out)
     if instr == Path(out).resolve() or Path(out).resolve() in instr.parents:
         raise VariantError(f"{instr} would be inside the edition")
-    secret, lock = make_lock(instr, read_roster(roster_path), quizzes)
+    secret, lock = make_lock(instr, read_roster(roster_path), quizzes, reissue)
     write_student_sheets(tmp, lock, quizzes, edition)
     hits = scan(tmp, lock, secret, quizzes)
     if hits:
