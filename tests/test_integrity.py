@@ -173,7 +173,7 @@ def test_memo_sentences_and_hostile_sheets():
     sheet = f"q16 = {memo!r}\n{CODE_A}"
     got = sheet_texts(sheet, {"q16": "memo", "q14": "code"})
     assert got["q16"] == memo_sentences(memo) and len(got["q16"]) == 1
-    assert isinstance(got["q14"], str)
+    assert set(got) == {"q14", "q16"} and isinstance(got["q14"], str)
     for hostile in ("def q14(:\n", "(" * 10_000, "x = 1\n" * 100_000, "q16 = f'{1}'\n"):
         assert sheet_texts(hostile, {"q16": "memo", "q14": "code"}) == {}
 
@@ -239,6 +239,7 @@ def test_caselab_grade_writes_integrity_csv_and_the_report_section(tmp_path):
     table = list(csv.DictReader(io.StringIO((tmp_path / "out" / "integrity.csv").read_text(encoding="utf-8"))))
     assert [(r["student_a"], r["student_b"]) for r in table] == [("'=cmd3", "st7")]
     assert int(table[0]["shared_wrong"]) >= 8
+    assert "kyc/q14: same code (after normalising)" in table[0]["items"]  # read from the sheets, never run
     page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert 'id="integrity"' in page and "=cmd3" in page and "not a finding of misconduct" in page
     again = run_caselab("grade", str(subs), "--out", str(tmp_path / "out"), "--modules", "kyc", *extra)
