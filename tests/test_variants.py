@@ -168,6 +168,8 @@ def test_grading_with_variants(released, tmp_path):
     full = book["ana"]["max"]
     assert book["ana"]["total"] == book["bo"]["total"] == full and book["ana"]["status"] == book["bo"]["status"] == "ok"
     assert book["'=cmd"]["status"] == "variant-mismatch" and float(book["'=cmd"]["total"]) < float(full)
+    feedback = (tmp_path / "out" / "feedback" / "bo.md").read_text(encoding="utf-8")
+    assert "On your sheet you answered" in feedback and "common lettering" in feedback
     report = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert "variant-mismatch" in report and "the stamp of student" in report
     # without --variants, the generic key: own-letter sheets lose points where their letters differ

@@ -32,7 +32,9 @@ generic quiz (the letters are the same set, so what is well-formed is the same),
 letters are mapped back through the student's own order and the question checked again.  A
 sheet stamped for another student, with a changed stamp or with none, is graded against the
 submitter's own variant and the result's status is ``variant-mismatch``.  Outcomes' ``given``
-are in the generic letters, so the class report and the integrity report compare like with like.
+are in the generic letters, so the class report and the integrity report compare like with like
+(and the feedback matches its explanations); where the student's own letters differ, the
+outcome's message says what they answered on their sheet and what that is in the common letters.
 """
 from __future__ import annotations
 
@@ -314,6 +316,12 @@ def _to_generic(q: Question, order: list[str], given: str) -> str:
     return "".join(back.get(c, c) for c in given)
 
 
+def _shown_given(q: Question, given: str) -> str:
+    if q.type == "matching":
+        return ", ".join(f"{part[:-1]} with {part[-1:]}" for part in given.split(","))
+    return ", ".join(given) if q.type in ("multi", "ordering") else given
+
+
 def remap(result, lock: dict, quizzes: Sequence[Quiz], stamps: dict[str, tuple[str, str] | None]):
     """``result`` (graded against the generic quizzes) graded against the submitter's own variant.
 
@@ -339,7 +347,13 @@ def remap(result, lock: dict, quizzes: Sequence[Quiz], stamps: dict[str, tuple[s
         # given is in the student's letters: read it as the student's answer, check it against their own key
         vq = variant_question(q, order)
         redone = check(vq, Answer("value", _answer_from_given(vq, o.given)))
-        outcomes.append(replace(redone, given=_to_generic(q, order, redone.given)))
+        generic = _to_generic(q, order, redone.given)
+        message = redone.message
+        if generic != redone.given:  # the feedback, its explanations and the report use the common letters
+            note = (f"On your sheet you answered {_shown_given(q, redone.given)}; this feedback uses the common "
+                    f"lettering of the question, in which that is {_shown_given(q, generic)}.")
+            message = f"{note} {message}".strip()
+        outcomes.append(replace(redone, given=generic, message=message))
     for module in sorted({o.module for o in result.outcomes}):
         mine = (entry or {}).get("modules", {}).get(module)
         if not mine or module not in stamps:
