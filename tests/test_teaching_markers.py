@@ -95,13 +95,13 @@ FACTS = {f"A{i}": f"Fact number {i}, retold." for i in range(1, 23)}
 def test_fact_ids_in_running_text_become_links():
     text = ("The Notice (A3, A6) came first; A15 argued it.\n"
             "A court 判决 A16的 reasoning. Not A23, not A1x, not FA1 or 1.A2.\n")
-    out = hook.link_fact_ids(text, "modules/kyc.md", FACTS)
+    out = hook.link_article_facts(text, "modules/kyc.md", FACTS)
     assert out.startswith('The Notice ([A3](../article.md#a3 "Fact number 3, retold."), '
                           '[A6](../article.md#a6 "Fact number 6, retold.")) came first; '
                           '[A15](../article.md#a15 "Fact number 15, retold.") argued it.')
     assert '判决 [A16](../article.md#a16 "Fact number 16, retold.")的' in out
     assert "Not A23, not A1x, not FA1 or 1.A2." in out
-    assert '[A1](article.md#a1 "Fact number 1, retold.")' in hook.link_fact_ids("A1", "index.md", FACTS)
+    assert '[A1](article.md#a1 "Fact number 1, retold.")' in hook.link_article_facts("A1", "index.md", FACTS)
 
 
 def test_fact_ids_in_code_links_headings_tags_and_titles_stay_plain():
@@ -110,7 +110,7 @@ def test_fact_ids_in_code_links_headings_tags_and_titles_stay_plain():
             "```python\nq1 = A8\n```\n\n"
             "Inline `A9`, a link [see A10](sources.md), <span title=\"A11\">x</span>, <!-- A12 -->\n"
             "*[A13]: an abbreviation line\n")
-    out = hook.link_fact_ids(text, "modules/kyc.md", FACTS)
+    out = hook.link_article_facts(text, "modules/kyc.md", FACTS)
     assert out.replace('[A7](../article.md#a7 "Fact number 7, retold.")', "A7") == text
     assert "[A7](../article.md#a7" in out
 

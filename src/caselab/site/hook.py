@@ -218,7 +218,7 @@ def render_objectives(quiz) -> str:
 
 FACTS_FILE = "article_facts.yml"
 FACTS_PAGE = "article.md"
-FACT_ID = re.compile(r"^A([1-9]|1[0-9]|2[0-2])$")
+FACT_KEY = re.compile(r"^A([1-9]|1[0-9]|2[0-2])$")
 OBJECTIVES_MARKER = re.compile(r"<!--\s*caselab:objectives\s+([\w-]+)\s*-->")
 FACTS_MARKER = re.compile(r"<!--\s*caselab:facts\s*-->")
 # What a fact id must not be linked inside: code, links, HTML tags and comments, headings,
@@ -245,7 +245,7 @@ def article_facts(root: Path) -> dict[str, str]:
     if not isinstance(data, dict):
         raise PluginError(f"data/{FACTS_FILE}: expected a mapping of fact ids (A1..A22) to one line each")
     for fid, line in data.items():
-        if not FACT_ID.match(str(fid)):
+        if not FACT_KEY.match(str(fid)):
             raise PluginError(f"data/{FACTS_FILE}: {fid!r} is not a fact id of the article (A1..A22)")
         if not isinstance(line, str) or not line.strip() or "\n" in line.strip():
             raise PluginError(f"data/{FACTS_FILE}: {fid} needs exactly one line of text")
@@ -261,7 +261,7 @@ def render_facts(root: Path) -> str:
     return "\n".join(rows)
 
 
-def link_fact_ids(markdown: str, src_uri: str, facts: dict[str, str]) -> str:
+def link_article_facts(markdown: str, src_uri: str, facts: dict[str, str]) -> str:
     """Every fact id in running text ("A15", "(A3, A6)") becomes a link to its line on the facts page,
     with the line as the link's title; ids in code, links, tags, headings and admonition titles stay."""
     up = "../" * src_uri.count("/")
@@ -287,7 +287,7 @@ def render_teaching_markers(markdown: str, page, root: Path, has_facts_page: boo
     markdown = OBJECTIVES_MARKER.sub(objectives, markdown)
     markdown = FACTS_MARKER.sub(lambda m: render_facts(root), markdown)
     if has_facts_page and page.file.src_uri != FACTS_PAGE:
-        markdown = link_fact_ids(markdown, page.file.src_uri, article_facts(root))
+        markdown = link_article_facts(markdown, page.file.src_uri, article_facts(root))
     return markdown
 
 
