@@ -195,6 +195,16 @@ def test_near_duplicate_options(tmp_path):
     assert "near-duplicate" in rules(lint_bank(write_project(tmp_path, bank)))
 
 
+def test_options_that_differ_in_a_number_or_a_negation_are_not_duplicates():
+    from caselab.quiz.lint import alike, norm
+
+    assert not alike(norm("Issued on 3 September 2021"), norm("Issued on 5 September 2021"))
+    assert not alike(norm("The hosting contract is valid under the Civil Code"),
+                     norm("The hosting contract is not valid under the Civil Code"))
+    assert alike(norm("The hosting contract is valid under the Civil Code"),
+                 norm("The hosting contracts are valid under the Civil Code."))
+
+
 def test_prompt_that_repeats_a_sentence_of_the_reading(tmp_path):
     bank = clean_bank()
     sentence = "The notice treats every offshore platform serving mainland residents as an illegal business."

@@ -233,11 +233,25 @@ def _near_duplicates(quiz: Quiz, report: Report) -> None:
                 continue
             texts = {str(k): norm(v) for k, v in entries.items()}
             for (a, ta), (b, tb) in itertools.combinations(texts.items(), 2):
-                if ta == tb or difflib.SequenceMatcher(None, ta, tb).ratio() >= NEAR_DUPLICATE:
+                if alike(ta, tb):
                     what = {"options": "options", "items": "items", "left": "left entries", "right": "right entries"}
                     report.findings.append(Finding("near-duplicate", quiz.module, q.id,
                         f"{quiz.module} {q.id}: {what[group]} {a} and {b} say (nearly) the same thing; "
                         f"make each a distinct answer."))
+
+
+NEGATION = re.compile(r"\b(not|no|never|cannot|without|nor)\b|n't|不|未|无|非")
+
+
+def alike(a: str, b: str) -> bool:
+    """Two normalised options that say the same thing: equal, or nearly equal in wording while
+    naming the same numbers and the same negations ("3 September" and "5 September" differ,
+    and so do "is valid" and "is not valid")."""
+    if a == b:
+        return True
+    if re.findall(r"\d+", a) != re.findall(r"\d+", b) or len(NEGATION.findall(a)) != len(NEGATION.findall(b)):
+        return False
+    return difflib.SequenceMatcher(None, a, b).ratio() >= NEAR_DUPLICATE
 
 
 def _reading_repeats(quiz: Quiz, root: Path, report: Report) -> None:
