@@ -388,6 +388,8 @@ def test_the_student_edition_ships_levels_and_objectives_but_no_rubric(tmp_path)
     (edition / "tests" / "quizzes" / "alpha.yml").write_text(yaml.safe_dump(shipped))
     reloaded = load_quiz(edition / "tests" / "quizzes" / "alpha.yml", edition)
     assert reloaded.questions[1].objective == "O2"
+    proc = run_caselab("lint", cwd=edition)
+    assert proc.returncode == 2 and "this is a student edition; it holds no keys" in proc.stderr
 
 
 # --- the real bank ---------------------------------------------------------------------------------------------

@@ -73,9 +73,15 @@ def cmd_list(args) -> int:
 
 
 def cmd_lint(args) -> int:
-    from caselab.quiz.lint import format_report, lint_bank
+    from caselab.quiz.lint import format_report, lint_quizzes
 
-    report = lint_bank(_root(), args.modules or None)
+    root = _root()
+    quizzes = load_quizzes(root, args.modules or None)
+    if any(q.edition is not None for q in quizzes.values()):
+        print("caselab lint: this is a student edition; it holds no keys, so there is nothing to lint "
+              "(run it in the project the edition was released from)", file=sys.stderr)
+        return 2
+    report = lint_quizzes(quizzes, root)
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
