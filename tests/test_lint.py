@@ -67,6 +67,7 @@ def test_a_clean_bank_passes_every_rule(tmp_path):
     assert report.ok, [f.message for f in report.findings]
     assert report.measures["bank"]["key_longest"] == {"items": 20, "longest": 0, "share": 0.0}
     assert report.measures["bank"]["keys_by_letter"] == {"A": 5, "B": 6, "C": 5, "D": 4}
+    assert report.measures["bank"]["key_length_rank"] == {"all of one length": 20}
     proc = run_caselab("lint", cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "every rule passes" in proc.stdout
@@ -87,6 +88,7 @@ def test_longest_key_share_per_module(tmp_path, planted, fails):
         message = next(f.message for f in report.findings if f.rule == "longest-key" and f.module == "alpha")
         assert message.startswith("alpha: in 4 of 10 choice questions (40 %)") and "q1, q2, q3, q4" in message
     assert "longest-key" not in rules(report, "beta")
+    assert report.measures["alpha"]["key_length_rank"] == {"longest": planted, "all of one length": 10 - planted}
 
 
 def test_longest_key_share_for_the_bank(tmp_path):

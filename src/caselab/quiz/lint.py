@@ -127,12 +127,31 @@ def key_is_longest(q: Question) -> bool:
 
 # --- the rules ------------------------------------------------------------------------------------
 
+def _length_ranks(items: list[Question]) -> dict[str, int]:
+    """How often the key is the shortest option, the 2nd shortest ... (shown, not a rule: a bank whose
+    keys sit mostly at one rank teaches a test-wise student another habit than "the longest")."""
+    ranks: dict[str, int] = {}
+    for q in items:
+        sizes = {k: _size(v) for k, v in _labels(q).items()}
+        key = str(q.key).upper()
+        if key not in sizes:
+            continue
+        rank = sum(1 for n in sizes.values() if n < sizes[key]) + 1
+        name = "all of one length" if len(set(sizes.values())) == 1 else "longest" if rank == len(sizes) else "shortest" if rank == 1 else f"{rank}th shortest".replace(
+            "2th", "2nd").replace("3th", "3rd")
+        ranks[name] = ranks.get(name, 0) + 1
+    order = (["shortest", "2nd shortest", "3rd shortest"] + [f"{i}th shortest" for i in range(4, 10)]
+             + ["longest", "all of one length"])
+    return {k: ranks[k] for k in order if k in ranks}
+
+
 def _longest_key(scope: str, module: str | None, items: list[Question], report: Report) -> None:
     if not items:
         return
     longest = [q for q in items if key_is_longest(q)]
     share = len(longest) / len(items)
     report.measures[scope]["key_longest"] = {"items": len(items), "longest": len(longest), "share": round(share, 4)}
+    report.measures[scope]["key_length_rank"] = _length_ranks(items)
     if share > LONGEST_KEY_MAX:
         where = f"{module}: " if module else "the bank: "
         names = _ids(longest) if module else ", ".join(q.nodeid for q in longest)
@@ -433,6 +452,8 @@ def format_report(report: Report) -> str:
         if "key_longest" in m:
             k = m["key_longest"]
             parts.append(f"key is the longest option in {k['longest']} of {k['items']} choice questions")
+        if m.get("key_length_rank"):
+            parts.append("key by length " + ", ".join(f"{k} {n}" for k, n in m["key_length_rank"].items()))
         if m.get("keys_by_letter"):
             parts.append("keys " + " ".join(f"{k} {n}" for k, n in m["keys_by_letter"].items()))
         if "points_by_level" in m:
