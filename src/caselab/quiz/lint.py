@@ -309,7 +309,7 @@ def _key_needles(q: Question):
     """What of a question's key may not appear in another question: (label, predicate on a text)."""
     if q.type == "choice" and _labels(q):
         text = norm(_labels(q).get(str(q.key).upper(), ""))
-        if len(text) >= 4:
+        if _distinctive(text):
             yield f"option {str(q.key).upper()} (\"{text[:60]}\")", lambda t, s=text: _contains(t, s)
     elif q.type == "text":
         for form in q.key or []:
