@@ -130,8 +130,8 @@ def test_list_json_has_the_bank_without_answers(quizzes):
     proc = run_caselab("list", "--json", check=True)
     bank = json.loads(proc.stdout)
     assert [m["id"] for m in bank] == list(quizzes)
-    assert set(bank[0]) == {"id", "title", "questions"}
-    assert all(set(q) == {"id", "type", "points", "title"} for m in bank for q in m["questions"])
+    assert set(bank[0]) == {"id", "title", "objectives", "questions"}
+    assert all(set(q) == {"id", "type", "points", "title", "level", "objective"} for m in bank for q in m["questions"])
 
 
 def test_unknown_module_is_a_clear_error():

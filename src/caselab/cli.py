@@ -4,6 +4,7 @@
                                                                 check answer sheets (runs the quizzes under pytest;
                                                                 sheets named with --answers run in the sandbox)
     caselab list [--json]                                       the question bank, without answers
+    caselab lint [MODULE...] [--json]                           the author's check of the items (exit 1 on a failed rule)
     caselab sheets [--check]                                    regenerate exercises/ and solutions/ from the quizzes
     caselab release --modules kyc,mining --out DIR [--feedback full|score|none] [--gradescope] [--github-actions]
                                                                 a student edition without answers
@@ -67,8 +68,9 @@ def cmd_check(args) -> int:
 
 def bank(root: Path, modules: list[str] | None = None) -> list[dict]:
     return [
-        {"id": quiz.module, "title": quiz.title,
-         "questions": [{"id": q.id, "type": q.type, "points": q.points, "title": q.title} for q in quiz.questions]}
+        {"id": quiz.module, "title": quiz.title, "objectives": dict(quiz.objectives),
+         "questions": [{"id": q.id, "type": q.type, "points": q.points, "title": q.title,
+                        "level": q.level, "objective": q.objective} for q in quiz.questions]}
         for quiz in load_quizzes(root, modules).values()
     ]
 
@@ -81,9 +83,29 @@ def cmd_list(args) -> int:
     for m in modules:
         points = sum(q["points"] for q in m["questions"])
         print(f"{m['id']:<10} {m['title']}  ({len(m['questions'])} questions, {points:g} points)")
+        for oid, text in m["objectives"].items():
+            print(f"    {oid:<4} {text}")
         for q in m["questions"]:
-            print(f"    {q['id']:<4} {q['type']:<9} {q['points']:>3g}  {q['title']}")
+            print(f"    {q['id']:<4} {q['type']:<9} {q['points']:>3g}  {q['level'] or '-':<10} {q['objective'] or '-':<4} "
+                  f"{q['title']}")
     return 0
+
+
+def cmd_lint(args) -> int:
+    from caselab.quiz.lint import format_report, lint_quizzes
+
+    root = _root()
+    quizzes = load_quizzes(root, args.modules or None)
+    if any(q.edition is not None for q in quizzes.values()):
+        print("caselab lint: this is a student edition; it holds no keys, so there is nothing to lint "
+              "(run it in the project the edition was released from)", file=sys.stderr)
+        return 2
+    report = lint_quizzes(quizzes, root)
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_report(report))
+    return 0 if report.ok else 1
 
 
 def cmd_sheets(args) -> int:
@@ -164,6 +186,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("modules", nargs="*", metavar="MODULE")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("lint", help="the author's check of the items: key lengths, letters, levels, giveaways")
+    p.add_argument("modules", nargs="*", metavar="MODULE", help="modules to lint as one bank (default: all)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_lint)
 
     p = sub.add_parser("sheets", help="regenerate exercises/ and solutions/ from the quizzes")
     p.add_argument("modules", nargs="*", metavar="MODULE")

@@ -11,7 +11,7 @@ from caselab import __version__
 from caselab.quiz.model import Quiz
 from caselab.editions.quizfile import dump_yaml
 
-DATA_FILES = ("case.yml", "sources.yml", "glossary.yml", "timeline.yml")
+DATA_FILES = ("case.yml", "sources.yml", "glossary.yml", "timeline.yml", "article_facts.yml")
 
 
 # --- the engine, the data, the project files ------------------------------------------------------
