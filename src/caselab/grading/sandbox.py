@@ -36,6 +36,20 @@ user namespace and the runner drops to an unprivileged user id of its own
 (``uid`` in the request, distinct per concurrent run) after reading the sheets
 and before running any of them; as a normal user, bwrap maps the run to
 ``nobody`` in a new user namespace (``--disable-userns``: no nested ones).
+
+Without bubblewrap (``run(..., sandboxed=False)``) the runner runs directly: as
+the grader's own user, or, when the grader is root and ``CASELAB_RUN_AS`` names
+an unprivileged user (the Gradescope autograder's ``caselab-student``), as that
+user.  Then the runner sets the same rlimits, RLIMIT_NPROC included, gives up
+root for that user's ids right after reading the sheets (never falling back to
+another user), and loads the same seccomp filter itself (``no_new_privs``) before
+any sheet runs; the sheets see every file that user may read, so the folders
+holding keys and results must be closed to it (the autograder does so).  Runs as
+that user are one at a time, and after each one every process of the user is
+killed (``kill(-1, SIGKILL)`` as the user, until none is left), so nothing it
+started outlives the run.  A ``CASELAB_RUN_AS`` that cannot be used (no such
+user, root, a grader that is not root) fails the run; it never runs the sheets
+as the grader.
 """
 from __future__ import annotations
 
@@ -61,6 +75,7 @@ RUNNER = Path(__file__).resolve().parent.parent / "quiz" / "runner.py"
 BOOTSTRAP = ("import marshal,sys;c,r=marshal.load(sys.stdin.buffer);g={'__name__':'caselab_runner'};"
              "exec(marshal.loads(c),g);g['main'](sys.argv,r)")
 BWRAP_ENV = "CASELAB_BWRAP"  # the bwrap to use; empty or a missing path means "no sandbox"
+RUN_AS_ENV = "CASELAB_RUN_AS"  # without bwrap, for a root grader: the unprivileged user (name or id) sheets run as
 SHEETS = "/sheets"  # where the student's sheet folder appears inside the sandbox
 RUNNER_INSIDE = "/caselab/runner.py"  # the runner code's file name inside the sandbox (tracebacks)
 ENV = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "MALLOC_ARENA_MAX": "2"}  # nothing of the grader's own
@@ -216,16 +231,100 @@ def runner_code() -> bytes:
     return marshal.dumps(compile(RUNNER.read_bytes(), RUNNER_INSIDE, "exec", dont_inherit=True))
 
 
-def confinement(limits: Limits, sandboxed: bool = True) -> dict:
-    """What the runner sets on itself: rlimits, and the user id to become when it starts as root."""
+def confinement(limits: Limits, sandboxed: bool = True, user: tuple[int, int] | None = None) -> dict:
+    """What the runner sets on itself: rlimits, and the user id to become when it starts as root.
+
+    ``user`` (uid, gid): run unsandboxed as that user, under the seccomp filter (sent as ``seccomp``).
+    """
     rl = {"as": int(limits.memory_mb) << 20, "fsize": int(limits.file_mb) << 20,
           "cpu": int(math.ceil(limits.seconds)) + 1, "core": 0}
-    if sandboxed:
+    if sandboxed or user:
         rl.update(nproc=int(limits.processes), nofile=256)
     out = {"limits": rl}
     if sandboxed and os.geteuid() == 0:
         out["uid"] = _run_uid()
+    elif user:
+        out.update(uid=user[0], gid=user[1])
+        program = seccomp_program()
+        if program is not None:
+            out["seccomp"] = program
     return out
+
+
+def run_as_user() -> tuple[int, int] | None:
+    """The (uid, gid) that ``CASELAB_RUN_AS`` names, or None when it is not set.
+
+    Raises ValueError, saying why, when it is set but cannot be used.
+    """
+    name = os.environ.get(RUN_AS_ENV, "").strip()
+    if not name:
+        return None
+    import pwd
+
+    try:
+        entry = pwd.getpwuid(int(name)) if name.isdigit() else pwd.getpwnam(name)
+        uid, gid = entry.pw_uid, entry.pw_gid
+    except KeyError:
+        if not name.isdigit():
+            raise ValueError(f"{RUN_AS_ENV} names the user {name!r}, who does not exist here") from None
+        uid = gid = int(name)
+    if uid == 0 or gid == 0:
+        raise ValueError(f"{RUN_AS_ENV} names root; name an unprivileged user")
+    if os.geteuid() != 0:
+        raise ValueError(f"{RUN_AS_ENV} is set, but only a grader running as root can run sheets as another user")
+    return uid, gid
+
+
+_user_lock = threading.Lock()  # runs as the CASELAB_RUN_AS user: one at a time (each ends by killing all its processes)
+
+
+def kill_user_processes(uid: int, gid: int) -> bool:
+    """Kill every process of ``uid``: ``kill(-1, SIGKILL)`` as that user until /proc shows none alive.
+
+    True when none is left; False when that cannot be made sure (no /proc, or one kept coming back).
+    """
+    pid = os.fork()  # the child only makes system calls and reads /proc, then exits
+    if pid == 0:
+        code = 1
+        try:
+            os.setgroups([])
+            os.setresgid(gid, gid, gid)
+            os.setresuid(uid, uid, uid)
+            for _ in range(1000):
+                try:
+                    os.kill(-1, signal.SIGKILL)  # every process this user may signal, but this one
+                except ProcessLookupError:
+                    pass
+                if not _alive(uid, os.getpid()):
+                    code = 0
+                    break
+        except BaseException:
+            code = 2
+        os._exit(code)
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        return False
+    return os.waitstatus_to_exitcode(status) == 0
+
+
+def _alive(uid: int, me: int) -> list[int]:
+    """The processes (not zombies) whose real, effective or saved user id is ``uid``, but ``me``."""
+    found = []
+    for name in os.listdir("/proc"):  # OSError without /proc: cannot make sure
+        if not name.isdigit() or int(name) == me:
+            continue
+        try:
+            with open(f"/proc/{name}/status", "rb") as f:
+                status = f.read().decode("ascii", "replace")
+        except OSError:  # ended meanwhile
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        state = fields.get("State", "").split()
+        ids = fields.get("Uid", "").split()[:3]
+        if str(uid) in ids and (not state or state[0] not in ("Z", "X")):
+            found.append(int(name))
+    return found
 
 
 # --- running --------------------------------------------------------------------------------
@@ -234,11 +333,30 @@ def run(request: dict, sheets_dir: Path | None, limits: Limits = Limits(), *, sa
     """Run the runner on ``request`` (its sheet paths are inside ``sheets_dir``) and collect what it writes.
 
     With ``sandboxed=False`` the runner runs directly (same limits except
-    processes; the sheets can then read and write whatever the grader can).
+    processes; the sheets can then read and write whatever the grader can), or,
+    with ``CASELAB_RUN_AS`` set, as that user (see the module docstring).
     Never raises for anything a sheet does.
     """
     start = time.monotonic()
-    request = dict(request, **confinement(limits, sandboxed))
+    user = None
+    if not sandboxed:
+        try:
+            user = run_as_user()
+        except ValueError as exc:
+            return Run(b"", "", None, False, False, 0.0, start_error=str(exc))
+    if user is not None:
+        with _user_lock:
+            try:
+                return _run(request, sheets_dir, limits, sandboxed, user, start)
+            finally:
+                if not kill_user_processes(*user):  # nothing must outlive the run; say so if something might
+                    sys.stderr.write(f"caselab: could not make sure every process of user {user[0]} ended\n")
+    return _run(request, sheets_dir, limits, sandboxed, None, start)
+
+
+def _run(request: dict, sheets_dir: Path | None, limits: Limits, sandboxed: bool, user: tuple[int, int] | None,
+         start: float) -> Run:
+    request = dict(request, **confinement(limits, sandboxed, user))
     if sandboxed:
         request["sheets"] = [dict(s, path=f"{SHEETS}/{Path(s['path']).name}") for s in request.get("sheets", [])]
         bwrap = bwrap_path()
