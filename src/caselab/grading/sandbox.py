@@ -28,7 +28,11 @@ itself before any sheet runs; output read here up to ``output_kb``.
 The seccomp filter (classic BPF, built below for x86_64 and aarch64) refuses
 new processes (fork, vfork, clone without CLONE_THREAD: ``EAGAIN``, as when
 RLIMIT_NPROC is reached), namespaces, mounts, ptrace, bpf, keyrings and
-io_uring.  Threads stay allowed and are counted by RLIMIT_NPROC.  Refusing
+io_uring, and memory that RLIMIT_AS does not count: SysV shared memory,
+message queues and semaphores, memfd_create and memfd_secret, POSIX message
+queues, and pipes grown with F_SETPIPE_SZ (``EPERM``).  The sandbox has no
+/dev/shm (POSIX shared memory), and its /tmp, where a file could be mapped,
+is a tmpfs of ``file_mb``.  Threads stay allowed and are counted by RLIMIT_NPROC.  Refusing
 processes also bounds memory: RLIMIT_AS is per process.
 
 RLIMIT_NPROC does not bind root.  When the grader runs as root, bwrap keeps no
@@ -119,15 +123,21 @@ _EPERM, _EAGAIN, _ENOSYS = 1, 11, 38
 _ALLOW, _KILL = 0x7FFF0000, 0x80000000
 _CLONE_THREAD = 0x00010000
 _CLONE_NAMESPACES = 0x7E020000  # NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET
+_F_SETPIPE_SZ = 1031
 # audit arch, syscalls refused with EAGAIN (new processes), with ENOSYS (clone3: libc falls back to clone),
-# with EPERM (the rest), and the number of clone (checked for CLONE_THREAD)
+# with EPERM (the rest), the number of clone (checked for CLONE_THREAD) and of fcntl (F_SETPIPE_SZ refused).
+# The last EPERM row is memory the address-space limit does not count: SysV shared memory, message
+# queues and semaphores (shmget, shmat, shmctl, msgget, semget), memfd_create, memfd_secret, POSIX
+# message queues (mq_open); pipes stay at their default size (fcntl F_SETPIPE_SZ).
 _SYSCALLS = {
     "x86_64": (0xC000003E, (57, 58), (435,), (
         272, 308, 165, 166, 155, 161, 101, 310, 311, 321, 298, 323, 250, 248, 249, 425, 426, 427, 428, 429,
-        430, 431, 432, 433, 442, 246, 320, 175, 313, 176, 303, 304, 163, 167, 168, 169, 179), 56),
+        430, 431, 432, 433, 442, 246, 320, 175, 313, 176, 303, 304, 163, 167, 168, 169, 179,
+        29, 30, 31, 68, 64, 319, 447, 240), 56, 72),
     "aarch64": (0xC00000B7, (), (435,), (
         97, 268, 40, 39, 41, 51, 117, 270, 271, 280, 241, 282, 219, 217, 218, 425, 426, 427, 428, 429,
-        430, 431, 432, 433, 442, 104, 294, 105, 273, 106, 264, 265, 89, 224, 225, 142, 60), 220),
+        430, 431, 432, 433, 442, 104, 294, 105, 273, 106, 264, 265, 89, 224, 225, 142, 60,
+        194, 196, 195, 186, 190, 279, 447, 180), 220, 25),
 }
 
 
@@ -136,7 +146,7 @@ def seccomp_program(machine: str | None = None) -> bytes | None:
     machine = machine or os.uname().machine
     if machine not in _SYSCALLS or struct.calcsize("P") != 8 or sys.byteorder != "little":
         return None
-    arch, eagain, enosys, eperm, clone = _SYSCALLS[machine]
+    arch, eagain, enosys, eperm, clone, fcntl = _SYSCALLS[machine]
     ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
     prog = [(ld, 0, 0, 4), (jeq, 1, 0, arch), (ret, 0, 0, _KILL), (ld, 0, 0, 0)]
     if machine == "x86_64":  # x32 system calls
@@ -145,6 +155,10 @@ def seccomp_program(machine: str | None = None) -> bytes | None:
         for nr in numbers:
             prog += [(jeq, 0, 1, nr), (ret, 0, 0, 0x50000 | errno)]
     prog += [
+        (jeq, 0, 4, fcntl),
+        (ld, 0, 0, 24),  # the low half of the command
+        (jeq, 0, 1, _F_SETPIPE_SZ), (ret, 0, 0, 0x50000 | _EPERM),
+        (ret, 0, 0, _ALLOW),
         (jeq, 0, 6, clone),
         (ld, 0, 0, 16),  # the low half of the flags
         (jset, 0, 1, _CLONE_NAMESPACES), (ret, 0, 0, 0x50000 | _EPERM),
