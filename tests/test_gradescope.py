@@ -326,3 +326,35 @@ def test_kill_user_processes_ends_what_a_user_left_running():
         for p in procs:
             if p.poll() is None:
                 p.kill()
+
+
+def test_run_as_user_without_bubblewrap(tmp_path, monkeypatch):
+    """The mechanism under run_autograder's second protection, on its own: sandbox.run(sandboxed=False) with
+    CASELAB_RUN_AS runs the sheet as that user, under the seccomp filter, and refuses what it cannot honour."""
+    if os.geteuid() != 0:
+        _cannot("running sheets as another user needs root")
+    from caselab.grading import sandbox
+
+    secret = tmp_path / "secret.yml"
+    secret.write_text("key: B\n")
+    secret.chmod(0o600)
+    sheets = tmp_path / "sheets"
+    sheets.mkdir()
+    sheets.chmod(0o755)
+    (sheets / "kyc.py").write_text(
+        "import os\n"
+        "q1 = os.getuid()\n"
+        f"try:\n    q2 = open({str(secret)!r}).read()\nexcept OSError as exc:\n    q2 = type(exc).__name__\n"
+        "try:\n    os.fork()\n    q3 = 'forked'\nexcept OSError as exc:\n    q3 = type(exc).__name__\n"
+        "try:\n    os.memfd_create('x')\n    q4 = 'memfd'\nexcept OSError as exc:\n    q4 = type(exc).__name__\n")
+    request = {"sheets": [{"module": "kyc", "path": str(sheets / "kyc.py"), "names": ["q1", "q2", "q3", "q4"]}],
+               "call_seconds": 2.0}
+    uid = 1_899_998_000 + os.getpid() % 1000
+    monkeypatch.setenv(sandbox.RUN_AS_ENV, str(uid))
+    run = sandbox.run(request, sheets, sandbox.Limits(), sandboxed=False)
+    values = {r["name"]: r["value"]["ok"] for r in map(json.loads, run.output.decode().splitlines()) if "name" in r}
+    assert values == {"q1": uid, "q2": "PermissionError", "q3": "BlockingIOError", "q4": "PermissionError"}, run
+    for name, why in (("root", "names root"), ("no-such-user-caselab", "does not exist")):
+        monkeypatch.setenv(sandbox.RUN_AS_ENV, name)
+        run = sandbox.run(request, sheets, sandbox.Limits(), sandboxed=False)
+        assert why in run.start_error and run.output == b"", run
