@@ -358,3 +358,22 @@ def test_run_as_user_without_bubblewrap(tmp_path, monkeypatch):
         monkeypatch.setenv(sandbox.RUN_AS_ENV, name)
         run = sandbox.run(request, sheets, sandbox.Limits(), sandboxed=False)
         assert why in run.start_error and run.output == b"", run
+
+
+def test_without_sandbox_or_user_no_code_runs(tmp_path, monkeypatch, capsys):
+    """The third protection: no bubblewrap and no user to run as: plain answers graded, no code run."""
+    from caselab.editions import gradescope
+    from caselab.grading import sandbox
+    from caselab.quiz.model import load_quizzes
+
+    monkeypatch.setattr(sandbox, "available", lambda: (False, "bubblewrap cannot start (test)"))
+    module = pick_modules(run_caselab, 1)[0]
+    quiz = load_quizzes(ROOT, [module])[module]
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    (submission / f"{module}.py").write_text(reference(quiz) + "\nopen('ran', 'w').close()\n")
+    data = gradescope.grade(ROOT, [module], submission, "full", "no-such-user-caselab")
+    assert "protection of the student's code: none" in capsys.readouterr().out
+    check_spec(data, quiz)
+    assert data["score"] < quiz.max_score and "could not be run on this autograder" in data["output"]
+    assert not list(tmp_path.rglob("ran")), "the sheet ran"

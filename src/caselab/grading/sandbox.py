@@ -48,7 +48,8 @@ user.  Then the runner sets the same rlimits, RLIMIT_NPROC included, gives up
 root for that user's ids right after reading the sheets (never falling back to
 another user), and loads the same seccomp filter itself (``no_new_privs``) before
 any sheet runs; the sheets see every file that user may read, so the folders
-holding keys and results must be closed to it (the autograder does so).  Runs as
+holding keys and results must be closed to it (the autograder does so), and
+the Python that runs them must be one that user can read (a system Python).  Runs as
 that user are one at a time, and after each one every process of the user is
 killed (``kill(-1, SIGKILL)`` as the user, until none is left), so nothing it
 started outlives the run.  A ``CASELAB_RUN_AS`` that cannot be used (no such
