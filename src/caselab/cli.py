@@ -202,10 +202,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the modules to assign, e.g. --modules kyc,mining")
     p.add_argument("--out", required=True, metavar="DIR", help="the folder to write the edition to (new)")
     p.add_argument("--feedback", choices=("full", "score", "none"), default="full",
-                   help="what the students' check shows: right/wrong per question (full), the score per module "
-                        "(score), or only whether answers are well-formed (none); default full")
+                   help="what the students' check shows, and what the edition gives away: full = right/wrong per "
+                        "question, with a hash per question, so every choice, ordering and matching key can be "
+                        "recovered offline by trying each letter; score = a module's score only once all of it is "
+                        "right, with no hash per question (a guess must get the whole module right at once); "
+                        "none = only whether answers are well-formed, no hashes at all; default full")
     p.add_argument("--gradescope", action="store_true",
-                   help="also write DIR-autograder.zip, a Gradescope autograder (holds the keys)")
+                   help="also write DIR-autograder.zip, a Gradescope autograder (holds the keys); a student's code "
+                        "runs in the bubblewrap sandbox where it can start, else as the unprivileged user "
+                        "caselab-student who cannot read the keys or results (every process of it killed after), "
+                        "else not at all (plain answers are still graded)")
     p.add_argument("--github-actions", action="store_true",
                    help="add a GitHub Actions workflow that runs the check on each push")
     p.set_defaults(func=cmd_release)
