@@ -51,6 +51,13 @@ def _payback(r: dict, price: str, surcharge: int) -> float:
     return r[f"mining.secondhand_price_{price}_cny"] / margin
 
 
+def _cbeci(r: dict, month: str) -> float:
+    rows = [row["value"] for row in r["cbeci_china_share_pct"] if str(row["month"]) == month]
+    if not rows:
+        raise KeyError(f"cbeci_china_share_pct {month}")
+    return rows[0]
+
+
 # name -> (function of the raw values, unit, decimals shown, the raw names it uses)
 DERIVED: dict[str, tuple[Callable[[dict], float], str, int]] = {
     # KYC account trading (A9, A10)
@@ -83,6 +90,10 @@ DERIVED: dict[str, tuple[Callable[[dict], float], str, int]] = {
     "mining.payback_days_high_with_surcharge": (lambda r: _payback(r, "high", 1), "days", 0),
     # MiCA's timetable
     "compare.mica_days_to_application": (lambda r: (r["compare.mica_applies"] - r["compare.mica_published"]).days, "days", 0),
+    # China's reported hash-rate share after the ban against its level in April 2021 (CBECI rows of case.yml)
+    "compare.cbeci_sep2021_of_apr2021_pct": (lambda r: 100 * _cbeci(r, "2021-09") / _cbeci(r, "2021-04"), "%", 1),
+    # The Notice's two reported dates (framework, Exhibit 1)
+    "framework.notice_days_issue_to_publication": (lambda r: (r["framework.notice_published"] - r["framework.notice_issued"]).days, "days", 0),
     # Zhejiang's screening funnel (A22)
     "zhejiang.flagged_share_pct": (lambda r: 100 * r["zhejiang.ips_flagged"] / r["zhejiang.ips_screened"], "%", 2),
     "zhejiang.examined_ip_share_pct": (lambda r: 100 * r["zhejiang.ips_examined"] / r["zhejiang.ips_flagged"], "%", 1),
