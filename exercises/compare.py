@@ -1,4 +1,4 @@
-"""compare: Ban or licence? China beside the FATF, the US, the EU, Hong Kong and others
+"""compare: Ban or licence? China beside FATF, the EU and Hong Kong
 
 Answer sheet. Replace each None with your answer, save, then run:
 
@@ -262,7 +262,7 @@ q13 = None
 #
 # A hydro-rich region wants to keep miners' investment and tax revenue in the wet
 # season, but its grid runs short in winter peaks, when households must come first.
-# Using the mining policies of Exhibit 4, which model fits this aim best, and at what
+# Using the mining policies of Exhibit 1, which model fits this aim best, and at what
 # cost?
 #
 #   A. Kosovo's outright ban, which protects the grid at once at the cost of losing the
