@@ -156,7 +156,7 @@ def render_sources(root: Path) -> str:
                     f"{issuers} | {date} | {d.get('confidence', '')} |")
     art = data["article"]
     facts = ["| fact | what the article reports (paraphrased) |", "| --- | --- |"]
-    facts += [f"| {k} | {v} |" for k, v in art["facts"].items()]
+    facts += [f'| <span id="fact-{k}"></span>{k} | {v} |' for k, v in art["facts"].items()]
     return "\n".join(rows) + f"\n\n### The article (`{art['id']}`)\n\n{art['title_zh']}: {art['title_en']}.\n\n" + "\n".join(facts)
 
 
@@ -246,7 +246,37 @@ def on_page_markdown(markdown, page, config, files):
     return markdown + "\n\n" + abbreviations(root) + "\n"
 
 
-# --- after Markdown: charts and the page's meta description ----------------------------------
+# --- after Markdown: fact ids as links, charts and the page's meta description ---------------
+
+FACT_ID = re.compile(r"\bA(1[0-9]|2[0-2]|[1-9])\b")
+_TAG = re.compile(r"(<[^>]*>)")
+_NO_LINK = {"a", "code", "pre", "script", "style", "svg", "h1", "h2", "h3", "h4", "h5", "h6", "abbr", "title"}
+
+
+def link_fact_ids(html_text: str, page_url: str, directory_urls: bool = True) -> str:
+    """Turn the article's fact ids (A1..A22) in running text into links to their line on the
+    Sources page (``sources/#fact-A3``), so a reader can follow a claim in one click.  Text inside
+    links, code, headings, abbreviations and charts is left as it is."""
+    parts = [p for p in page_url.split("/") if p]
+    depth = len(parts) if page_url.endswith("/") or not parts else len(parts) - 1
+    target = "../" * depth + ("sources/#fact-" if directory_urls else "sources.html#fact-")
+    out, skip = [], []
+    for part in _TAG.split(html_text):
+        if part.startswith("<"):
+            m = re.match(r"<\s*(/)?\s*([a-zA-Z0-9]+)", part)
+            if m and m.group(2).lower() in _NO_LINK and not part.rstrip().endswith("/>"):
+                if m.group(1):
+                    if skip and skip[-1] == m.group(2).lower():
+                        skip.pop()
+                else:
+                    skip.append(m.group(2).lower())
+            out.append(part)
+        elif skip or not part:
+            out.append(part)
+        else:
+            out.append(FACT_ID.sub(lambda f: f'<a class="cl-fact" href="{target}{f.group(0)}">{f.group(0)}</a>', part))
+    return "".join(out)
+
 
 class _FirstParagraph(HTMLParser):
     """The text of the first plain paragraph outside admonitions, details, tables and figures."""
@@ -310,6 +340,7 @@ def on_page_content(html_text, page, config, files):
             raise PluginError(f"{page.file.src_uri}: {exc}") from None
 
     html_text = CHART.sub(chart, html_text)
+    html_text = link_fact_ids(html_text, page.url, config.get("use_directory_urls", True))
     if not page.meta.get("description"):
         description = describe_page(html_text)
         if description:
