@@ -29,21 +29,20 @@ q1 = None
 
 
 # --------------------------------------------------------------------------------------
-# q2 · multi · 2 points · What the FATF asks of VASPs
+# q2 · multi · 2 points · What MiCA does beyond anti-money laundering
 #
-# Which of the following belong to the FATF standard for virtual asset service providers
-# (Recommendation 15 with its Interpretive Note, and Recommendation 16)? Pick every one
-# that does.
+# Which of these are part of the EU's MiCA regime, including its companion regulation on
+# transfers of crypto-assets, as the module describes it? Pick every one that is.
 #
-#   A. Providers are licensed or registered where they are created, and supervised for
-#   AML.
-#   B. Civil contracts for the purchase of virtual assets are to be treated as void by
-#   courts.
-#   C. Due diligence on occasional transactions starts at USD/EUR 1,000, not 15,000.
-#   D. The sending provider obtains, holds and passes on originator and beneficiary
-#   details.
-#   E. Providers may serve only residents of the country that licensed or registered
-#   them.
+#   A. A service provider authorised in one member state may serve clients across the
+#   Union.
+#   B. Use of a non-euro stablecoin as a means of exchange is capped above a daily
+#   volume.
+#   C. Travel-rule data go with every transfer between providers, whatever its amount.
+#   D. Offering crypto-assets to retail investors is banned until national laws allow
+#   it.
+#   E. Contracts with providers that lack authorisation are void under a Union-wide
+#   rule.
 #
 # Answer: a list of every letter that applies, e.g. q2 = ["A", "C"]
 q2 = None
