@@ -132,8 +132,8 @@ q6 = {'1': 'C', '2': 'A', '3': 'E', '4': 'F', '5': 'B'}
 # Put these events in the order they happened, earliest first.
 #
 #   A. China's Notice 银发〔2021〕237号 is issued.
-#   B. Hong Kong's securities regulator publishes its first position paper on trading
-#   platforms.
+#   B. Hong Kong's securities regulator publishes its position paper on regulating
+#   trading platforms.
 #   C. The US Treasury's financial-crimes unit issues its first guidance on virtual
 #   currency.
 #   D. MiCA applies to crypto-asset service providers.
