@@ -306,8 +306,7 @@ def render_sources(root: Path) -> str:
         rows.append(f"| `{d['id']}` | 《{d['title_zh']}》<br>{d['title_en']} | {d.get('number') or '—'} | "
                     f"{issuers} | {date} | {d.get('confidence', '')} |")
     art = data["article"]
-    facts = ["| fact | what the article reports (paraphrased) |", "| --- | --- |"]
-    facts += [f"| {k} | {v} |" for k, v in art["facts"].items()]
+    facts = ["Its facts (A1–A22), each retold in one line, are listed on [The article's facts](article.md)."]
     return "\n".join(rows) + f"\n\n### The article (`{art['id']}`)\n\n{art['title_zh']}: {art['title_en']}.\n\n" + "\n".join(facts)
 
 
@@ -399,7 +398,7 @@ def on_page_markdown(markdown, page, config, files):
     return markdown + "\n\n" + abbreviations(root) + "\n"
 
 
-# --- after Markdown: charts and the page's meta description ----------------------------------
+# --- after Markdown: charts, answer forms and the page's meta description ---------------
 
 class _FirstParagraph(HTMLParser):
     """The text of the first plain paragraph outside admonitions, details, tables and figures."""
