@@ -299,7 +299,7 @@ q15 = None
 #
 #   A. They may keep running if they move onto hydropower and register with the grid as
 #   data centres.
-#   B. They exit in order, pressed by an eliminated-rate tariff, exclusion from the
+#   B. They exit in order, pressed by a surcharged power tariff, exclusion from the
 #   power market and lost credit.
 #   C. They may keep running if they report their hash rate to the locality every week
 #   and pay the higher tariff too.

@@ -75,8 +75,9 @@ q3 = ['A', 'C', 'E']
 # --------------------------------------------------------------------------------------
 # q4 · text · 1 point · The first consequence of a void act
 #
-# When a civil act is void, Civil Code art. 157 first tells each party what to do with
-# the property it obtained under the act; only then does it turn to fault. What is that
+# When a civil act is void, the Civil Code's rule on what follows first tells each party
+# what to do with the property it obtained under the act; only then does it turn to
+# fault. What is that
 # first consequence? One English word as this module's Reading names it, or the Chinese
 # term.
 #
@@ -268,7 +269,7 @@ def q13(asset, cause, dates, governing):
 # q14 · code · 3 points · What a void contract still returns
 #
 # A contract about virtual currency or mining machines has been held void. Write a
-# function that applies the teaching model of Civil Code art. 157 in Exhibit 4 of the
+# function that applies the teaching model of the Civil Code's rule in Exhibit 4 of the
 # Reading and returns the amount, in yuan, that the counterparty must pay the investor
 # (0 when it owes nothing).
 #

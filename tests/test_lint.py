@@ -169,7 +169,8 @@ def test_level_mix_per_module(tmp_path):
                for f in report.findings)
 
 
-def test_questions_without_level_or_objective_and_objectives_without_questions(tmp_path):
+def test_questions_without_level_or_objective_and_objectives_without_questions(tmp_path, monkeypatch):
+    monkeypatch.setattr(model, "REQUIRE_LEVELS", False)  # lint, not the loader, is under test here
     bank = clean_bank()
     del bank["alpha"]["questions"][4]["level"]
     del bank["alpha"]["questions"][6]["objective"]
@@ -340,7 +341,8 @@ def test_levels_are_required_only_behind_the_switch(tmp_path, monkeypatch):
     del data["objectives"]
     data["questions"].append(memo())
     del data["questions"][-1]["level"], data["questions"][-1]["objective"]
-    assert model.REQUIRE_LEVELS is False  # flipped by the lead once the content declares them
+    assert model.REQUIRE_LEVELS is True  # every quiz of the bank declares them
+    monkeypatch.setattr(model, "REQUIRE_LEVELS", False)
     loaded = load_one(tmp_path, data)
     assert loaded.objectives == {} and loaded.questions[0].level is None
 

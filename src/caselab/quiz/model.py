@@ -28,7 +28,7 @@ ARTICLE_FACT = re.compile(r"^A([1-9]|1[0-9]|2[0-2])$")
 QUESTION_ID = re.compile(r"^q[0-9]+$")
 LEVELS = ("remember", "understand", "apply", "analyse")  # analyse covers evaluate
 # Flipped to True once every quiz declares objectives, levels and memo rubrics (issue 11).
-REQUIRE_LEVELS = False
+REQUIRE_LEVELS = True
 
 
 class QuizError(ValueError):
