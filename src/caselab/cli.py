@@ -124,7 +124,13 @@ def cmd_grade(args) -> int:
         return 130
     if not args.quiet:
         print(f"graded {run.graded} submission(s), {run.reused} unchanged since the last run; "
-              f"{len(run.results)} in {run.out} (gradebook.csv, canvas.csv, report.html, results/, feedback/)")
+              f"{len(run.results)} in {run.out} (gradebook.csv, canvas.csv, report.html, results/, feedback/, "
+              "manual.csv)")
+        for line in run.summary():
+            print(line)
+    else:  # even a quiet run names what it did not grade and what needs a look
+        for line in [f"skipped: {name}: {why}" for name, why in run.skipped] + run.warnings:
+            print(f"caselab grade: {line}", file=sys.stderr)
     return 0
 
 

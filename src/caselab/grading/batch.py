@@ -3,9 +3,9 @@
     results = grade_many(discover_submissions(folder), quizzes, workdir=out / "work")
 
 One submission is one folder or one ``.zip`` (the student id is its name
-without ``.zip``).  Its sheets ``<module>.py`` sit directly inside it, under
-``exercises/``, or either of those inside one top folder (``exercises/`` wins
-when both hold a sheet).  For each submission:
+without ``.zip``; ``intake.scan_submissions`` also reads Moodle and Canvas
+exports).  Its sheets ``<module>.py`` sit at any depth up to ``intake.MAX_DEPTH``
+folders (a sheet in an ``exercises`` folder wins, then the shallowest).  For each submission:
 
 1. **Intake.**  The submission is read, never changed.  Symbolic links and
    special files (in a folder or a zip), zip entries that climb out of the
@@ -44,6 +44,8 @@ order of the table from ``unsandboxed`` down, is the status:
 ``file-limit``     the run wrote a file above ``Limits.file_mb`` or filled its private /tmp
 ``crashed``        the interpreter ended before finishing (os._exit, a segfault, a signal)
 ``sheet-error``    a sheet has a syntax error or raised an exception (sys.exit included)
+``missing-module`` everything else went well, but no sheet of one or more graded modules was found
+                   (those questions are ``unanswered``; the sheets found are graded)
 =================  ===========================================================================
 
 ``limits_hit`` names the ``Limits`` fields a submission ran into (``seconds``,
@@ -94,6 +96,7 @@ STATUSES = {
     "file-limit": "wrote too large a file",
     "crashed": "the interpreter crashed",
     "sheet-error": "a sheet could not be read or raised an error",
+    "missing-module": "graded, but the sheet of an assigned module is missing",
     "internal-error": "the grader failed",
 }
 LIMIT_NAMES = ("seconds", "call_seconds", "memory_mb", "processes", "file_mb", "output_kb", "sheet_kb",
@@ -300,6 +303,11 @@ def _grade(student: str, path: Path, quizzes: list[Quiz], sandbox: bool, limits:
         problems = tuple((m, _strip_prefix(sheets[m].problem, m)) for m in modules
                          if sheets[m].problem and (m in found.found or m in found.too_large))
         status, message, limits_hit = _verdict(state, found, problems, limits)
+        missing = [m for m in modules if m not in found.found and m not in found.too_large]
+        if status == "ok" and missing:
+            status = "missing-module"
+            message = (f"no sheet for {', '.join(missing)} (looked for {', '.join(m + '.py' for m in missing)} "
+                       "in every folder); the sheets handed in were graded")
         return StudentResult(student, status, message, outcomes, limits_hit, problems)
     finally:
         shutil.rmtree(private, ignore_errors=True)
