@@ -300,3 +300,184 @@ def test_without_a_sandbox_grading_refuses_unless_told(cls, tmp_path):
 
 def test_the_submissions_were_never_changed(cls):
     assert tree_state(cls["subs"]) == cls["before"]
+
+
+# --- a real class's layouts, the roster both ways, manual points that survive reruns -----------------
+
+@pytest.fixture(scope="module")
+def layouts(tmp_path_factory):
+    """A class as LMS exports hand it over: deep folders, Canvas flat files, Moodle folders, stray files."""
+    from caselab.quiz.model import load_quizzes
+    from class_fixture.make_class import sheet
+
+    modules = pick_modules(run_caselab)
+    quizzes = load_quizzes(ROOT, modules)
+    first, second = modules
+    right = {m: sheet(quizzes[m], "correct") for m in modules}
+    text_q = next((q for q in quizzes[first].questions if q.type == "text"), None)
+    where = tmp_path_factory.mktemp("layouts")
+    subs = where / "subs"
+    deep = subs / "cai" / "Assignment 2" / "kyc-mining" / "exercises"
+    deep.mkdir(parents=True)
+    for m in modules:
+        (deep / f"{m}.py").write_text(right[m], encoding="utf-8")
+    (subs / "dan").mkdir()
+    typed = right[first]
+    if text_q is not None:  # an answer typed with capitals and spaces, echoed as typed
+        typed = re.sub(rf"^{text_q.id} = .*$", f'{text_q.id} = "Virtual  Gold Bar"', typed, count=1, flags=re.M)
+    (subs / "dan" / f"{first}.py").write_text(typed, encoding="utf-8")  # hands in one module of two
+    (subs / "eli.rar").write_bytes(b"Rar!\x1a\x07\x00 not really")
+    (subs / "loose.py").write_text(right[first], encoding="utf-8")
+    (subs / "notes.txt").write_text("grading notes\n", encoding="utf-8")
+    (subs / f"smithjane_12345_67890_{first}.py").write_text(right[first], encoding="utf-8")
+    (subs / f"smithjane_12345_67880_{second}.py").write_text(sheet(quizzes[second], "wrong"), encoding="utf-8")
+    (subs / f"smithjane_LATE_12345_67899_{second}-1.py").write_text(right[second], encoding="utf-8")
+    moodle = subs / "Jane Doe_555_assignsubmission_file_" / "work"
+    moodle.mkdir(parents=True)
+    for m in modules:
+        (moodle / f"{m}.py").write_text(right[m], encoding="utf-8")
+    (subs / "Jane Doe_555_assignsubmission_onlinetext_").mkdir()
+    (subs / "Jane Doe_555_assignsubmission_onlinetext_" / "onlinetext.html").write_text("<p>hi</p>")
+    roster = where / "roster.csv"
+    roster.write_text("Student,ID,SIS User ID,SIS Login ID,Section\n"
+                      "    Points Possible,,,,\n"
+                      "\"Smith, Jane\",12345,s-1,jsmith,A\n"
+                      "\"Doe, Jane\",555,s-2,jdoe,A\n"
+                      "\"Absent, Al\",777,s-3,aabsent,A\n"
+                      "\"Dan, Dee\",888,s-4,dan,A\n", encoding="utf-8")
+    out = where / "out"
+    proc = grade(subs, out, "--modules", ",".join(modules), "--canvas-roster", str(roster))
+    assert proc.returncode == 0, proc.stderr
+    return {"modules": modules, "quizzes": quizzes, "subs": subs, "out": out, "proc": proc, "roster": roster,
+            "text_q": text_q}
+
+
+def test_every_layout_is_found_or_reported_by_name(layouts):
+    out, proc = layouts["out"], layouts["proc"]
+    first, second = layouts["modules"]
+    quizzes = layouts["quizzes"]
+    auto = sum(q.points for quiz in quizzes.values() for q in quiz.questions if q.type != "memo")
+    rows = {r["student"]: r for r in read_csv(out / "gradebook.csv")}
+    assert sorted(rows) == ["Jane Doe_555", "cai", "dan", "smithjane_12345"]
+    for student in ("Jane Doe_555", "cai", "smithjane_12345"):
+        assert rows[student]["status"] == "ok" and float(rows[student]["total"]) == auto, student
+    assert rows["dan"]["status"] == "missing-module" and float(rows["dan"][second]) == 0
+    assert float(rows["dan"][first]) > 0, "the sheet handed in is graded"
+    text = proc.stdout
+    assert "dan: missing-module" in text and f"no sheet for {second}" in text
+    for name in ("eli.rar", "loose.py", "notes.txt", "Jane Doe_555_assignsubmission_onlinetext_",
+                 f"smithjane_12345_67880_{second}.py"):
+        assert f"  {name}: " in text, name
+    assert "rar archive" in text and "Canvas export" in text
+    # the roster both ways: Al has no submission; cai matches nobody; Canvas and Moodle ids match by number
+    assert "roster: Absent, Al (aabsent) has no submission" in text
+    assert "the submission cai matches no student of the roster" in text
+    assert "roster: Smith, Jane" not in text and "roster: Doe, Jane" not in text, "matched by their numbers"
+    canvas = {r[3]: r for r in csv.reader(io.StringIO((out / "canvas.csv").read_text()))}
+    assert canvas["jsmith"][0] == "Smith, Jane" and canvas["jdoe"][0] == "Doe, Jane" and canvas["dan"][1] == "888"
+
+
+def test_feedback_echoes_the_answer_as_typed(layouts):
+    q = layouts["text_q"]
+    if q is None:
+        pytest.skip("no text question in the modules under test")
+    dan = (layouts["out"] / "feedback" / "dan.md").read_text()
+    assert "Your answer: `Virtual  Gold Bar`" in dan or "Your answer: `Virtual Gold Bar`" in dan
+    assert "virtualgoldbar" not in dan
+
+
+def test_manual_points_and_adjustments_survive_reruns(layouts, tmp_path):
+    import shutil
+
+    first, second = layouts["modules"]
+    quizzes = layouts["quizzes"]
+    memos = [(quiz.module, q) for quiz in quizzes.values() for q in quiz.questions if q.type == "memo"]
+    if not memos:
+        pytest.skip("no memo in the modules under test")
+    module, memo = memos[0]
+    out = tmp_path / "out"
+    shutil.copytree(layouts["out"], out)
+    manual = out / "manual.csv"
+    rows = read_csv(manual)
+    assert {(r["student"], r["module"], r["question"]) for r in rows} >= {
+        ("cai", module, memo.id), ("Jane Doe_555", module, memo.id), ("smithjane_12345", module, memo.id)}
+    assert all(r["points"] == "" for r in rows), "prefilled with the memos to grade, points left blank"
+    before = {r["student"]: r for r in read_csv(out / "gradebook.csv")}
+    assert float(before["cai"]["pending"]) == sum(q.points for _, q in memos)
+    # the instructor grades cai's memo, takes a point off dan for lateness and mistypes one row
+    text = manual.read_text(encoding="utf-8")
+    text = text.replace(f"cai,{module},{memo.id},,,", f"cai,{module},{memo.id},2,clear but thin options,", 1)
+    text += f"dan,{first},,-1,handed in late\nJane Doe_555,{module},{memo.id},two,typo\n"
+    manual.write_text(text, encoding="utf-8")
+    mine = manual.read_bytes()
+    proc = grade(layouts["subs"], out, "--modules", ",".join(layouts["modules"]))
+    assert proc.returncode == 0, proc.stderr
+    assert manual.read_bytes().startswith(mine), "the instructor's rows are kept byte for byte"
+    after = {r["student"]: r for r in read_csv(out / "gradebook.csv")}
+    assert float(after["cai"]["total"]) == float(before["cai"]["total"]) + 2
+    assert float(after["cai"]["max"]) == float(before["cai"]["max"]) + memo.points
+    assert float(after["cai"]["pending"]) == float(before["cai"]["pending"]) - memo.points
+    assert float(after["dan"]["total"]) == float(before["dan"]["total"]) - 1
+    assert "points 'two' is not a number" in proc.stdout and "manual.csv line" in proc.stdout
+    assert "changes since the last run:" in proc.stdout
+    assert f"cai: ok {before['cai']['total']}/{before['cai']['max']}" in proc.stdout, "what changed, from what to what"
+    feedback = (out / "feedback" / "cai.md").read_text()
+    assert f"graded by the instructor: 2 of {memo.points:g} (clear but thin options)" in feedback
+    assert "handed in late" in (out / "feedback" / "dan.md").read_text()
+    report = (out / "report.html").read_text()
+    assert "clear but thin options" in report and "handed in late" in report
+    results = json.loads((out / "results" / "cai.json").read_text())
+    test = next(t for t in results["tests"] if t["name"] == f"{module}/{memo.id}")
+    assert test["score"] == 2 and test["max_score"] == memo.points
+    # a third run, nothing changed: the merged points are still there and nothing is rewritten
+    state = tree_state(out)
+    again = grade(layouts["subs"], out, "--modules", ",".join(layouts["modules"]))
+    assert again.returncode == 0 and "graded 0 submission(s)" in again.stdout
+    assert "changes since the last run:" not in again.stdout, again.stdout
+    assert tree_state(out) == state
+
+
+def test_a_broken_manual_sheet_stops_the_run_and_is_left_alone(layouts, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "manual.csv").write_text("who,what\nada,3\n", encoding="utf-8")
+    proc = grade(layouts["subs"], out, "--modules", ",".join(layouts["modules"]))
+    assert proc.returncode == 2 and "manual.csv needs the columns" in proc.stderr
+    assert (out / "manual.csv").read_text() == "who,what\nada,3\n" and not (out / "gradebook.csv").exists()
+
+
+def test_report_has_a_student_table_option_text_and_a_small_class_caution(cls):
+    report = (cls["out"] / "report.html").read_text()
+    students = report.split('id="students"', 1)[1].split("</table>", 1)[0]
+    for student in cls["recipes"]:
+        assert f"<tr><td>{student}</td>" in students
+    assert "Caution: only" in report and "fewer than 30" in report
+    quiz = next(iter(cls["quizzes"].values()))
+    q = next(q for i, q in enumerate(quiz.questions) if i % 2 == 1 and q.type == "choice")
+    letter = wrong_value(q).upper()
+    option = str(q.spec["options"][letter])[:40]
+    row = report.split(f"<b>{quiz.module}/{q.id}</b>", 1)[1].split("</tr>", 1)[0]
+    assert f"({letter}: " in row and option.replace("'", "&#x27;").replace('"', "&quot;")[:20] in row
+
+
+def test_feedback_names_no_internal_figure_and_explains_only_what_was_answered():
+    from caselab.grading.batch import StudentResult
+    from caselab.grading.gradebook import feedback_md
+    from caselab.quiz.checking import Outcome
+    from caselab.quiz.figures import load_figures
+    from caselab.quiz.model import load_quizzes
+
+    quiz = load_quizzes(ROOT, ["mining"])["mining"]
+    named = [q for q in quiz.questions if "the figure mining." in q.explanation]
+    if not named:
+        pytest.skip("no explanation names a figure")
+    outcomes = tuple(Outcome(q.module, q.id, q.type, "wrong" if q in named else "unanswered", 0.0, q.points)
+                     for q in quiz.questions)
+    text = feedback_md(StudentResult("x", "ok", "", outcomes), [quiz], explanations=True,
+                       figures=load_figures(ROOT))
+    assert "the figure" not in text and "mining.machine" not in text
+    assert text.count("**Explanation.**") == len(named) < len(quiz.questions)
+
+
+def test_blank_sheets_get_no_explanations(cls):
+    assert "**Explanation.**" not in (cls["out"] / "feedback" / "cai.md").read_text()

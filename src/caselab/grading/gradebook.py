@@ -95,7 +95,7 @@ class GradeRun:
                          f"in {self.out / MANUAL_FILE} and run the same command again")
         lines += self.warnings
         if self.changes:
-            lines.append("changed since the last run:")
+            lines.append("changes since the last run:")
             lines += [f"  {c}" for c in self.changes]
         return lines
 
