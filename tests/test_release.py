@@ -391,3 +391,43 @@ def test_edition_installs_and_checks_in_a_fresh_venv(editions, quizzes, tmp_path
                            timeout=600)
     assert tests.returncode == 0 and f"{sum(len(q.questions) for q in quizzes.values())} passed" in tests.stdout, \
         tests.stdout + tests.stderr
+
+
+def test_release_never_loses_a_file_in_out(tmp_path, modules):
+    """A folder holding only .git, an edition with a file added or changed: refused, untouched; .git is kept."""
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    proc = run_caselab("release", "--modules", modules[0], "--out", str(repo))
+    assert proc.returncode == 2 and "not an edition" in proc.stderr and ".git" in proc.stderr
+    assert sorted(p.name for p in repo.iterdir()) == [".git"]
+
+    ed = tmp_path / "ed"
+    assert run_caselab("release", "--modules", modules[0], "--out", str(ed)).returncode == 0
+    (ed / ".git").mkdir()
+    (ed / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    again = run_caselab("release", "--modules", modules[0], "--out", str(ed))
+    assert again.returncode == 0 and "warning" not in again.stderr, again.stderr
+    assert (ed / ".git" / "HEAD").read_text() == "ref: refs/heads/main\n", "the edition's repository is kept"
+
+    (ed / "notes.md").write_text("my notes")
+    sheet = ed / "exercises" / f"{modules[0]}.py"
+    sheet.write_text(sheet.read_text() + "\n# my answers\n")
+    refused = run_caselab("release", "--modules", modules[0], "--out", str(ed))
+    assert refused.returncode == 2 and "notes.md (added)" in refused.stderr \
+        and f"exercises/{modules[0]}.py (changed)" in refused.stderr
+    assert (ed / "notes.md").read_text() == "my notes" and sheet.read_text().endswith("# my answers\n")
+    (ed / "notes.md").unlink()
+    sheet.unlink()
+
+    both = run_caselab("release", "--modules", ",".join(modules), "--out", str(ed))
+    assert both.returncode == 0 and "warning" in both.stderr and f"held an edition of {modules[0]};" in both.stderr
+    assert (ed / ".git" / "HEAD").is_file()
+
+
+def test_release_outside_the_project_says_where_to_run_it(tmp_path, modules):
+    env = {k: v for k, v in os.environ.items() if k != "CASELAB_PROJECT"}
+    proc = subprocess.run([sys.executable, "-m", "caselab.cli", "release", "--modules", modules[0], "--out",
+                           str(tmp_path / "ed")], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert f"cd {ROOT.resolve()}" in proc.stderr and not (tmp_path / "ed").exists()

@@ -19,7 +19,16 @@ from caselab.quiz.model import QuizError, load_quizzes
 
 
 def _root() -> Path:
-    return find_project_root()
+    try:
+        return find_project_root()
+    except FileNotFoundError as exc:
+        import caselab
+
+        installed = Path(caselab.__file__).resolve().parents[2]
+        if (installed / "data" / "case.yml").is_file() and installed != Path.cwd().resolve():
+            raise FileNotFoundError(f"{exc}. The installed caselab is the project at {installed}: "
+                                    f"run `cd {installed}` first, then the same command") from None
+        raise
 
 
 def cmd_check(args) -> int:
@@ -100,6 +109,8 @@ def cmd_release(args) -> int:
     except ReleaseError as exc:
         print(f"caselab release: {exc}", file=sys.stderr)
         return 2
+    for warning in done.warnings:
+        print(f"caselab release: warning: {warning}", file=sys.stderr)
     print(f"student edition of {', '.join(done.modules)} (feedback: {done.feedback}) written to {done.edition}")
     if done.autograder:
         print(f"Gradescope autograder (holds the keys; for Gradescope only) written to {done.autograder}")
