@@ -3,16 +3,36 @@
     caselab grade SUBMISSIONS --out DIR [--modules kyc,mining] [--no-explanations] [--workers N] [--unsandboxed]
 
 SUBMISSIONS holds one folder or one .zip per student (its name, without .zip, is
-the student id).  The submissions are read, never changed; the sheets are run by
-``caselab.grading`` (in a sandbox unless ``--unsandboxed``).  DIR receives:
+the student id), Moodle folders (``Full Name_12345_assignsubmission_file_`` is the
+student ``Full Name_12345``) or Canvas flat-export files (``name_12345_67890_kyc.py``
+is the student ``name_12345``); ``intake.scan_submissions`` has the rules, and every
+other entry is listed as skipped.  The submissions are read, never changed; the sheets
+are run by ``caselab.grading`` (in a sandbox unless ``--unsandboxed``).  DIR receives:
 
-- ``gradebook.csv``       student, one column of points per module, total, max, percent, status;
+- ``gradebook.csv``       student, one column of points per module, total, max, percent, pending, status;
 - ``canvas.csv``          the totals in the CSV that Canvas's gradebook import accepts;
 - ``results/<id>.json``   each student's results in Gradescope's results.json format;
-- ``feedback/<id>.md``    each student's feedback: per question right or wrong, and the explanation;
+- ``feedback/<id>.md``    each student's feedback: per question right or wrong, what the student
+                          typed, and the explanation of each question answered;
 - ``report.html``         the class report (``report.py``), self-contained;
+- ``manual.csv``          points the instructor gives by hand (student, module, question, points,
+                          reason); prefilled with a row per answered memo, points blank;
 - ``.caselab/<id>.json``  each student's graded result with the fingerprint of the submission and
-                          of the quizzes it was graded against.
+                          of the quizzes it was graded against; ``.caselab/last-run.json`` the
+                          statuses and points of the last run, to say what changed.
+
+Memo points are the instructor's (``INSTRUCTOR_GRADED``): the machine only says whether a memo
+is well formed.  Until manual.csv gives them, they are ``pending``: left out of the score and
+its maximum and shown apart, so a complete set of automatic answers reads as full marks of what
+a machine grades.  manual.csv is read before grading and merged into every output on every run
+(``apply_marks``): a row with a question sets that question's points (0 to its points); a row
+with a module and no question adds its points (negative to take off) to the module.  caselab
+only ever appends rows to manual.csv; a row it cannot use is named with its line number in the
+run's summary and kept.  A manual.csv without its columns stops the run before anything is written.
+
+Each run ends with a summary (``GradeRun.summary``): every student who is not ``ok``, every
+skipped entry, roster students without a submission and submissions matching no roster row
+(``match_roster``), manual.csv's problems, and who changed since the last run, from what to what.
 
 Every file is written whole (``atomic.py``) and only when its bytes change; the same
 inputs give byte-identical outputs.  A run that is stopped (Ctrl-C, a crash, a
@@ -23,7 +43,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import html
 import io
 import json
 import os
