@@ -222,7 +222,8 @@ def test_self_check_in_each_feedback_mode(editions, quizzes, modules, mode, tmp_
         for module, quiz in quizzes.items():
             (folder / f"{module}.py").write_text(sheet(quiz, kind) if kind != "correct" else
                                                   render_sheet(quiz, solution=True))
-    full_marks = sum(q.max_score for q in quizzes.values())
+    memos = sum(q.points for quiz in quizzes.values() for q in quiz.questions if q.type == "memo")
+    full_marks = sum(q.max_score for q in quizzes.values()) - memos  # memo points are the instructor's
 
     proc, result = edition_check(editions[mode], right)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -340,7 +341,10 @@ def test_gradescope_autograder_grades_a_submission(editions, quizzes, modules, t
     proc = subprocess.run(["bash", str(tmp_path / "run_autograder")], capture_output=True, text=True,
                           env=_env_without_caselab(), timeout=600)
     results = json.loads((tmp_path / "autograder" / "results" / "results.json").read_text())
-    assert results["score"] == sum(q.max_score for q in quizzes.values()), proc.stderr
+    memos = sum(q.points for quiz in quizzes.values() for q in quiz.questions if q.type == "memo")
+    assert results["score"] == sum(q.max_score for q in quizzes.values()) - memos, proc.stderr
+    if memos:
+        assert results["extra_data"]["pending"] == memos, "memo points wait for the instructor's grade"
     assert len(results["tests"]) == sum(len(q.questions) for q in quizzes.values())
 
 

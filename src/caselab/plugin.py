@@ -164,31 +164,46 @@ def pytest_report_teststatus(report, config):
 
 
 def summary(outcomes: list[Outcome], modes: dict[str, str] | None = None) -> dict:
-    """Score and per-question results; ``modes`` (module -> feedback mode) hides what a student edition hides."""
+    """Score and per-question results; ``modes`` (module -> feedback mode) hides what a student edition hides.
+
+    A memo that was answered is graded by the instructor: its points are left out of ``score`` and
+    ``max_score`` and shown apart in ``pending`` (the check only says whether it is well formed).
+    """
     modes = modes or {}
+    waiting = {id(o) for o in outcomes if o.type == "memo" and o.status in ("correct", "partial", "wrong", "answered")}
+    pending = round(sum(o.max_points for o in outcomes if id(o) in waiting), 4)
+
+    def as_dict(o: Outcome) -> dict:
+        d = o.as_dict()
+        if id(o) in waiting:
+            d.update(points=0.0, max_points=0.0, pending=o.max_points, well_formed=o.status == "correct")
+        return d
+
+    auto = [o for o in outcomes if id(o) not in waiting]
     if not any(m != "full" for m in modes.values()):
         return {
-            "score": round(sum(o.points for o in outcomes), 4),
-            "max_score": round(sum(o.max_points for o in outcomes), 4),
-            "questions": [o.as_dict() for o in outcomes],
+            "score": round(sum(o.points for o in auto), 4),
+            "max_score": round(sum(o.max_points for o in auto), 4),
+            "pending": pending,
+            "questions": [as_dict(o) for o in outcomes],
         }
-    scored = [o for o in outcomes if modes.get(o.module, "full") != "none"]
+    scored = [o for o in auto if modes.get(o.module, "full") != "none"]
     modules: dict[str, dict] = {}
     for o in outcomes:
         entry = modules.setdefault(o.module, {"answered": 0, "questions": 0})
         entry["questions"] += 1
         entry["answered"] += o.status not in ("unanswered", "invalid", "error")
-        if modes.get(o.module, "full") != "none":
+        if modes.get(o.module, "full") != "none" and id(o) not in waiting:
             entry["score"] = round(entry.get("score", 0) + o.points, 4)
             entry["max_score"] = round(entry.get("max_score", 0) + o.max_points, 4)
     questions = []
     for o in outcomes:
-        d = o.as_dict()
+        d = as_dict(o)
         if modes.get(o.module, "full") != "full":
             del d["points"]
         questions.append(d)
     return {"score": round(sum(o.points for o in scored), 4), "max_score": round(sum(o.max_points for o in scored), 4),
-            "modules": modules, "questions": questions}
+            "pending": pending, "modules": modules, "questions": questions}
 
 
 def score_table(outcomes: list[Outcome], modes: dict[str, str] | None = None) -> list[str]:
