@@ -481,3 +481,36 @@ def test_feedback_names_no_internal_figure_and_explains_only_what_was_answered()
 
 def test_blank_sheets_get_no_explanations(cls):
     assert "**Explanation.**" not in (cls["out"] / "feedback" / "cai.md").read_text()
+
+
+def test_github_classroom_clones_become_a_submissions_folder(layouts, tmp_path):
+    from class_fixture.make_class import sheet
+
+    quizzes, modules = layouts["quizzes"], layouts["modules"]
+    clones = tmp_path / "kyc-mining-submissions"
+    for user in ("alice", "bob", "carl"):
+        (clones / f"kyc-mining-{user}" / ".git").mkdir(parents=True)
+        (clones / f"kyc-mining-{user}" / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    for m in modules:
+        (clones / "kyc-mining-alice" / "exercises").mkdir(exist_ok=True)
+        (clones / "kyc-mining-alice" / "exercises" / f"{m}.py").write_text(sheet(quizzes[m], "correct"))
+    (clones / "kyc-mining-carl" / "exercises").mkdir()
+    (clones / "kyc-mining-carl" / "exercises" / f"{modules[0]}.py").symlink_to("/etc/passwd")
+    subs = tmp_path / "subs"
+    proc = run_caselab("classroom", str(clones), "--out", str(subs))
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in subs.iterdir() if not p.name.startswith(".")) == ["alice", "carl"]
+    assert "skipped kyc-mining-bob: no exercises/ folder" in proc.stdout
+    assert f"skipped kyc-mining-carl/exercises/{modules[0]}.py: not a regular file" in proc.stdout
+    assert not (subs / "alice" / ".git").exists()
+    again = run_caselab("classroom", str(clones), "--out", str(subs))
+    assert again.returncode == 0, "a folder it wrote can be written again"
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "keep.txt").write_text("keep")
+    refused = run_caselab("classroom", str(clones), "--out", str(tmp_path / "mine"))
+    assert refused.returncode == 2 and (tmp_path / "mine" / "keep.txt").read_text() == "keep"
+    graded = grade(subs, tmp_path / "out", "--modules", ",".join(modules))
+    assert graded.returncode == 0, graded.stderr
+    rows = {r["student"]: r for r in read_csv(tmp_path / "out" / "gradebook.csv")}
+    assert rows["alice"]["status"] == "ok" and rows["carl"]["status"] == "empty"
+    assert "not graded" not in graded.stdout, "the folder holds nothing to skip"

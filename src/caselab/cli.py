@@ -6,6 +6,7 @@
     caselab release --modules kyc,mining --out DIR [--feedback full|score|none] [--gradescope] [--github-actions]
                                                                 a student edition without answers
     caselab grade SUBMISSIONS --out DIR [--modules ...]         grade a class: gradebook, feedback, report
+    caselab classroom CLONES --out DIR [--prefix P]             cloned GitHub Classroom repositories -> submissions
 """
 from __future__ import annotations
 
@@ -145,6 +146,21 @@ def cmd_grade(args) -> int:
     return 0
 
 
+def cmd_classroom(args) -> int:
+    from caselab.grading.classroom import ClassroomError, collect
+
+    try:
+        done = collect(Path(args.clones), Path(args.out), args.prefix)
+    except (ClassroomError, OSError) as exc:
+        print(f"caselab classroom: {exc}", file=sys.stderr)
+        return 2
+    print(f"{len(done.students)} student(s) written to {done.out}; grade them with "
+          f"`caselab grade {args.out} --out grades`")
+    for repo, why in done.skipped:
+        print(f"  skipped {repo}: {why}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="caselab", description="Case study exercises: check, list, release and grade.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -194,6 +210,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--canvas-roster", metavar="CSV",
                    help="a Canvas gradebook export, to fill in the students' names, ids and sections")
     p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser("classroom", help="turn cloned GitHub Classroom repositories into a submissions folder")
+    p.add_argument("clones", metavar="CLONES", help="the folder of cloned student repositories (only read)")
+    p.add_argument("--out", required=True, metavar="DIR", help="the submissions folder to write (new, or written "
+                   "by this command before)")
+    p.add_argument("--prefix", default=None, metavar="TEXT",
+                   help="strip this from the repositories' names to get the student ids (default: the common "
+                        "prefix ending in '-', e.g. 'kyc-mining-')")
+    p.set_defaults(func=cmd_classroom)
     return parser
 
 

@@ -64,6 +64,8 @@ def scan_submissions(folder: Path) -> Scan:
     with os.scandir(folder) as entries:
         for e in sorted(entries, key=lambda e: e.name):
             name = e.name
+            if name == ".caselab-classroom":  # the mark of a folder written by caselab classroom
+                continue
             if name.startswith(".") or name in _SKIP_DIRS:
                 skipped.append((name, "hidden or system entry"))
                 continue
