@@ -423,6 +423,7 @@ def test_manual_points_and_adjustments_survive_reruns(layouts, tmp_path):
     assert f"cai: ok {before['cai']['total']}/{before['cai']['max']}" in proc.stdout, "what changed, from what to what"
     feedback = (out / "feedback" / "cai.md").read_text()
     assert f"graded by the instructor: 2 of {memo.points:g} (clear but thin options)" in feedback
+    assert f"### {memo.id} · {memo.title}: graded by your instructor (2 / {memo.points:g})" in feedback
     assert "handed in late" in (out / "feedback" / "dan.md").read_text()
     report = (out / "report.html").read_text()
     assert "clear but thin options" in report and "handed in late" in report

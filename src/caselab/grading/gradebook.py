@@ -61,7 +61,7 @@ from caselab.atomic import write_bytes
 from caselab.quiz.checking import Outcome
 from caselab.quiz.model import Quiz, load_quizzes
 from caselab.grading.batch import StudentResult, grade_many, sandbox_available
-from caselab.grading.intake import canvas_original_name, printable, scan_submissions
+from caselab.grading.intake import MAX_DEPTH, canvas_original_name, printable, scan_submissions
 
 STATE_DIR = ".caselab"
 STOP_AFTER_ENV = "CASELAB_GRADE_STOP_AFTER"  # testing: stop after this many newly graded students
@@ -568,8 +568,10 @@ def feedback_md(r: StudentResult, quizzes: Sequence[Quiz], *, explanations: bool
                 if rubric:
                     lines += [f"Rubric: {rubric}.", ""]
             else:
-                lines += [f"### {q.id} · {q.title}: {STATUS_WORDS.get(o.status, o.status)} "
-                          f"({fmt(o.points)} / {fmt(o.max_points)})", ""]
+                word = STATUS_WORDS.get(o.status, o.status)
+                if q.type in INSTRUCTOR_GRADED and o.message.startswith("graded by the instructor"):
+                    word = "graded by your instructor"  # never "right": the machine checked only the form
+                lines += [f"### {q.id} · {q.title}: {word} ({fmt(o.points)} / {fmt(o.max_points)})", ""]
             if o.given and q.type not in INSTRUCTOR_GRADED:
                 given = o.given.replace("`", "'")
                 lines += [f"Your answer: `{given}`" if "\n" not in given and len(given) < 200
@@ -597,7 +599,7 @@ def _names_in(path: Path) -> set[str]:
                 return {Path(n).name for n in z.namelist()}
         names = set()
         for dirpath, dirnames, filenames in os.walk(path, followlinks=False):
-            if len(Path(dirpath).relative_to(path).parts) >= 3:
+            if len(Path(dirpath).relative_to(path).parts) >= MAX_DEPTH:  # as deep as intake looks
                 dirnames.clear()
             names.update(f for f in filenames if f.endswith(".py"))
         return names
