@@ -515,3 +515,24 @@ def test_github_classroom_clones_become_a_submissions_folder(layouts, tmp_path):
     rows = {r["student"]: r for r in read_csv(tmp_path / "out" / "gradebook.csv")}
     assert rows["alice"]["status"] == "ok" and rows["carl"]["status"] == "empty"
     assert "not graded" not in graded.stdout, "the folder holds nothing to skip"
+
+
+def test_sheets_are_found_at_any_depth_and_a_tie_is_named(tmp_path):
+    from caselab.grading.intake import Refused, intake
+
+    deep = tmp_path / "s" / "cai" / "Assignment 2" / "kyc-mining" / "exercises"
+    deep.mkdir(parents=True)
+    (deep / "kyc.py").write_text("q1 = None\n")
+    (tmp_path / "s" / "cai" / "old" / "kyc.py").parent.mkdir(parents=True)
+    (tmp_path / "s" / "cai" / "old" / "kyc.py").write_text("q1 = None\n")
+    (tmp_path / "d1").mkdir()
+    found = intake(tmp_path / "s", ["kyc", "mining"], tmp_path / "d1")
+    assert found.found == {"kyc"} and found.paths["kyc"] == "cai/Assignment 2/kyc-mining/exercises/kyc.py"
+    tie = tmp_path / "t"
+    for top in ("one", "two"):
+        (tie / top).mkdir(parents=True)
+        (tie / top / "kyc.py").write_text("q1 = None\n")
+    (tmp_path / "d2").mkdir()
+    with pytest.raises(Refused) as refused:
+        intake(tie, ["kyc"], tmp_path / "d2")
+    assert refused.value.status == "empty" and "kyc.py is in 2 places (one/kyc.py, two/kyc.py)" in refused.value.message

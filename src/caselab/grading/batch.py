@@ -44,11 +44,11 @@ order of the table from ``unsandboxed`` down, is the status:
 ``file-limit``     the run wrote a file above ``Limits.file_mb`` or filled its private /tmp
 ``crashed``        the interpreter ended before finishing (os._exit, a segfault, a signal)
 ``sheet-error``    a sheet has a syntax error or raised an exception (sys.exit included)
-``missing-module`` everything else went well, but no sheet of one or more graded modules was found
-                   (those questions are ``unanswered``; the sheets found are graded)
 =================  ===========================================================================
 
-``limits_hit`` names the ``Limits`` fields a submission ran into (``seconds``,
+``missing`` names the graded modules whose sheet the submission does not hold (their
+questions are ``unanswered``; ``caselab grade`` turns an ``ok`` with a missing sheet into
+``missing-module``).  ``limits_hit`` names the ``Limits`` fields a submission ran into (``seconds``,
 ``call_seconds``, ``memory_mb``, ``processes``, ``file_mb``, ``output_kb``,
 ``sheet_kb``, ``archive_mb``, ``members``).  Questions that could not be read
 get an ``error`` outcome (``unanswered`` for an empty submission), so every
@@ -96,7 +96,6 @@ STATUSES = {
     "file-limit": "wrote too large a file",
     "crashed": "the interpreter crashed",
     "sheet-error": "a sheet could not be read or raised an error",
-    "missing-module": "graded, but the sheet of an assigned module is missing",
     "internal-error": "the grader failed",
 }
 LIMIT_NAMES = ("seconds", "call_seconds", "memory_mb", "processes", "file_mb", "output_kb", "sheet_kb",
@@ -115,6 +114,7 @@ class StudentResult:
     limits_hit: tuple[str, ...] = ()  # Limits fields the submission ran into
     problems: tuple[tuple[str, str], ...] = ()  # (module, sentence) for each sheet that could not be read or run
     seconds: float = 0.0  # wall clock spent on this submission
+    missing: tuple[str, ...] = ()  # graded modules whose sheet is not in the submission (status may still be ok)
 
     @cached_property  # the report asks for it once per question; the outcomes never change
     def score(self) -> float:
@@ -131,13 +131,14 @@ class StudentResult:
         """What the gradebook keeps between runs (``seconds`` is left out: outputs stay byte-identical)."""
         return {"student": self.student, "status": self.status, "message": self.message,
                 "limits_hit": list(self.limits_hit), "problems": [list(p) for p in self.problems],
-                "outcomes": [dict(vars(o)) for o in self.outcomes]}  # = asdict: an Outcome holds no containers
+                "outcomes": [dict(vars(o)) for o in self.outcomes],  # = asdict: an Outcome holds no containers
+                **({"missing": list(self.missing)} if self.missing else {})}
 
     @classmethod
     def from_json(cls, data: dict) -> "StudentResult":
         return cls(data["student"], data["status"], data["message"],
                    tuple(Outcome(**o) for o in data["outcomes"]), tuple(data.get("limits_hit", ())),
-                   tuple(tuple(p) for p in data.get("problems", ())))
+                   tuple(tuple(p) for p in data.get("problems", ())), missing=tuple(data.get("missing", ())))
 
 
 def sandbox_available() -> tuple[bool, str]:
@@ -275,7 +276,7 @@ def _graded(student: str, path: Path, quiz_list: list[Quiz], sandbox: bool, limi
         message = f"the grader failed on this submission ({type(exc).__name__}: {str(exc)[:200]})"
         result = StudentResult(student, "internal-error", message, _outcomes_all(quiz_list, "internal-error", message))
     return StudentResult(result.student, result.status, result.message, result.outcomes, result.limits_hit,
-                         result.problems, round(time.monotonic() - start, 4))
+                         result.problems, round(time.monotonic() - start, 4), result.missing)
 
 
 def _grade(student: str, path: Path, quizzes: list[Quiz], sandbox: bool, limits: Limits,
@@ -303,12 +304,8 @@ def _grade(student: str, path: Path, quizzes: list[Quiz], sandbox: bool, limits:
         problems = tuple((m, _strip_prefix(sheets[m].problem, m)) for m in modules
                          if sheets[m].problem and (m in found.found or m in found.too_large))
         status, message, limits_hit = _verdict(state, found, problems, limits)
-        missing = [m for m in modules if m not in found.found and m not in found.too_large]
-        if status == "ok" and missing:
-            status = "missing-module"
-            message = (f"no sheet for {', '.join(missing)} (looked for {', '.join(m + '.py' for m in missing)} "
-                       "in every folder); the sheets handed in were graded")
-        return StudentResult(student, status, message, outcomes, limits_hit, problems)
+        missing = tuple(m for m in modules if m not in found.found and m not in found.too_large)
+        return StudentResult(student, status, message, outcomes, limits_hit, problems, missing=missing)
     finally:
         shutil.rmtree(private, ignore_errors=True)
 

@@ -688,6 +688,15 @@ def _stage_canvas(files: list[tuple[str, Path]], dest: Path, cap: int) -> list[t
     return skipped
 
 
+def _missing_module(r: StudentResult) -> StudentResult:
+    """An ``ok`` submission without the sheet of an assigned module is ``missing-module``, never a silent ``ok``."""
+    if r.status != "ok" or not r.missing:
+        return r
+    return replace(r, status="missing-module",
+                   message=f"no sheet for {', '.join(r.missing)} (looked for "
+                           f"{', '.join(m + '.py' for m in r.missing)} in every folder); the sheets handed in were graded")
+
+
 def _changes(before: dict, now: dict) -> list[str]:
     """Who changed since the last run, from what to what (status and points)."""
     def show(v: dict) -> str:
@@ -813,7 +822,7 @@ def _grade_found(run: GradeRun, found, *, root, modules, explanations, workers, 
     else:
         progress.close()
 
-    run.results = [cached[s] for s, _ in found]
+    run.results = [_missing_module(cached[s]) for s, _ in found]
     if roster is not None:
         _, unmatched, missing = match_roster([s for s, _ in found], roster)
         for row in missing:

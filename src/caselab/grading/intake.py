@@ -157,28 +157,31 @@ _NOT_SHEET_DIRS = {"__macosx", "__pycache__", "solutions", "node_modules", "site
 MAX_DEPTH = 6  # folders above a sheet: cai/Assignment 2/kyc-mining/exercises/kyc.py is 4
 
 
-def _locate(files: set[str], dirs: set[str], modules: Sequence[str]) -> dict[str, str]:
-    """module -> the sheet's relative path: ``<module>.py`` at any depth up to MAX_DEPTH folders.
+def _locate(files: set[str], dirs: set[str], modules: Sequence[str]) -> tuple[dict[str, str], list[str]]:
+    """(module -> the sheet's relative path, sentences on sheets left out): ``<module>.py`` at any depth.
 
-    Folders that cannot hold a student's sheet (hidden ones, ``__MACOSX``, ``solutions``, virtual
-    environments) are passed over.  When a module's sheet appears more than once, the one in an
-    ``exercises`` folder wins, then the shallowest, then the first in sorted order.
+    Up to MAX_DEPTH folders deep; folders that cannot hold a student's sheet (hidden ones,
+    ``__MACOSX``, ``solutions``, virtual environments) are passed over.  When a module's sheet
+    appears more than once, the one in an ``exercises`` folder wins, then the shallowest; two
+    that tie (``one/kyc.py`` and ``two/kyc.py``) are ambiguous and neither is taken.
     """
-    out = {}
+    out, notes = {}, []
     for m in modules:
-        best = None
+        ranked = []
         for rel in files:
             parts = rel.split("/")
             if parts[-1] != f"{m}.py" or len(parts) - 1 > MAX_DEPTH:
                 continue
             if any(p.startswith(".") or p.casefold() in _NOT_SHEET_DIRS for p in parts[:-1]):
                 continue
-            rank = (len(parts) > 1 and parts[-2] != "exercises", len(parts), rel)
-            if best is None or rank < best[0]:
-                best = (rank, rel)
-        if best:
-            out[m] = best[1]
-    return out
+            ranked.append(((len(parts) < 2 or parts[-2] != "exercises", len(parts)), rel))
+        ranked.sort()
+        if len(ranked) > 1 and ranked[0][0] == ranked[1][0]:
+            ties = [printable(rel) for rank, rel in ranked if rank == ranked[0][0]]
+            notes.append(f"{m}.py is in {len(ties)} places ({', '.join(ties[:3])}); keep only one")
+        elif ranked:
+            out[m] = ranked[0][1]
+    return out, notes
 
 
 def printable(name: str, width: int = 60) -> str:
@@ -224,8 +227,8 @@ def _intake_folder(root: Path, modules: Sequence[str], dest: Path, limits: Limit
                 files.add(rel)
             else:
                 raise Refused("unsafe-archive", f"{rel} is not a regular file (a pipe, a socket or a device)")
-    located = _locate(files, dirs, modules)
-    intake = Intake(set(), {}, _listing(files), located)
+    located, notes = _locate(files, dirs, modules)
+    intake = Intake(set(), {}, "; ".join([_listing(files), *notes]), located)
     cap = limits.sheet_kb * 1024
     for module, rel in located.items():
         try:
@@ -329,8 +332,8 @@ def _zip_members(zf: zipfile.ZipFile, modules: Sequence[str], dest: Path, limits
             while parent:
                 dirs.add(parent)
                 parent = parent.rsplit("/", 1)[0] if "/" in parent else ""
-    located = _locate(set(files), dirs, modules)
-    intake = Intake(set(), {}, _listing(set(files)), located)
+    located, notes = _locate(set(files), dirs, modules)
+    intake = Intake(set(), {}, "; ".join([_listing(set(files)), *notes]), located)
     cap = limits.sheet_kb * 1024
     for module, rel in located.items():
         info = files[rel]
