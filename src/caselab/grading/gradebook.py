@@ -268,10 +268,8 @@ def apply_marks(r: StudentResult, quizzes: Sequence[Quiz], manual: Manual) -> St
     - a manual.csv row for a question replaces its points (0 to the question's points) and says so;
     - a row with a module and no question adds its points (maybe negative) to that module.
     """
-    questions = {(quiz.module, q.id): q for quiz in quizzes for q in quiz.questions}
     out = []
     for o in r.outcomes:
-        q = questions.get((o.module, o.id))
         row = manual.points.get((r.student, o.module, o.id))
         if row is not None:
             points, reason, _line = row
@@ -290,8 +288,6 @@ def apply_marks(r: StudentResult, quizzes: Sequence[Quiz], manual: Manual) -> St
             out.append(replace(o, status=PENDING, points=0.0, max_points=0.0, message=_memo_form(o), hint=""))
             continue
         out.append(o)
-        if q is None:
-            continue
     for quiz in quizzes:
         for points, reason, _line in manual.adjust.get((r.student, quiz.module), []):
             out.append(Outcome(quiz.module, ADJUSTMENT, ADJUSTMENT, "correct" if points >= 0 else "wrong",
