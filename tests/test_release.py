@@ -389,8 +389,10 @@ def test_edition_installs_and_checks_in_a_fresh_venv(editions, quizzes, tmp_path
     for module, quiz in quizzes.items():
         (edition / "exercises" / f"{module}.py").write_text(render_sheet(quiz, solution=True))
     done = subprocess.run(["caselab", "check"], cwd=edition, env=env, capture_output=True, text=True, timeout=600)
-    total = sum(q.max_score for q in quizzes.values())
+    memos = sum(q.points for quiz in quizzes.values() for q in quiz.questions if q.type == "memo")
+    total = sum(q.max_score for q in quizzes.values()) - memos  # memo points are the instructor's, shown apart
     assert done.returncode == 0 and re.search(rf"^total\s+{total:g}\s+{total:g}\s", done.stdout, re.M), done.stdout
+    assert not memos or f"(and {memos:g} points for memos, which your instructor grades" in done.stdout
     tests = subprocess.run(["python", "-m", "pytest", "-q"], cwd=edition, env=env, capture_output=True, text=True,
                            timeout=600)
     assert tests.returncode == 0 and f"{sum(len(q.questions) for q in quizzes.values())} passed" in tests.stdout, \

@@ -163,6 +163,11 @@ def pytest_report_teststatus(report, config):
     return category, letter, line
 
 
+def instructor_graded(o: Outcome) -> bool:
+    """An answered memo: the check says whether it is well formed; its points are the instructor's."""
+    return o.type == "memo" and o.status in ("correct", "partial", "wrong", "answered")
+
+
 def summary(outcomes: list[Outcome], modes: dict[str, str] | None = None) -> dict:
     """Score and per-question results; ``modes`` (module -> feedback mode) hides what a student edition hides.
 
@@ -170,7 +175,7 @@ def summary(outcomes: list[Outcome], modes: dict[str, str] | None = None) -> dic
     ``max_score`` and shown apart in ``pending`` (the check only says whether it is well formed).
     """
     modes = modes or {}
-    waiting = {id(o) for o in outcomes if o.type == "memo" and o.status in ("correct", "partial", "wrong", "answered")}
+    waiting = {id(o) for o in outcomes if instructor_graded(o)}
     pending = round(sum(o.max_points for o in outcomes if id(o) in waiting), 4)
 
     def as_dict(o: Outcome) -> dict:
@@ -216,8 +221,9 @@ def score_table(outcomes: list[Outcome], modes: dict[str, str] | None = None) ->
     for module, items in modules.items():
         mode = modes.get(module, "full")
         todo = sum(o.status not in done for o in items)
-        score = f"{sum(o.points for o in items):g}" if mode != "none" else "-"
-        top = f"{sum(o.max_points for o in items):g}" if mode != "none" else "-"
+        counted = [o for o in items if not instructor_graded(o)]  # memo points: pending, shown apart
+        score = f"{sum(o.points for o in counted):g}" if mode != "none" else "-"
+        top = f"{sum(o.max_points for o in counted):g}" if mode != "none" else "-"
         right = f"{sum(o.status == 'correct' for o in items)}/{len(items)}" if mode == "full" else "-"
         rows.append((module, score, top, right, str(todo)))
     total = summary(outcomes, modes)
@@ -238,6 +244,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     modes = config.stash.get(MODES_KEY, {})
     for line in score_table(outcomes, modes):
         terminalreporter.write_line(line)
+    pending = sum(o.max_points for o in outcomes if instructor_graded(o))
+    if pending:
+        terminalreporter.write_line(f"(and {pending:g} points for memos, which your instructor grades; "
+                                    "the check only says whether a memo is well formed)")
     if any(m != "full" for m in modes.values()):
         terminalreporter.write_line("(this edition shows " + (
             "only the score of each module" if "score" in modes.values() else "only whether answers are well-formed")
