@@ -228,7 +228,8 @@ def test_self_check_in_each_feedback_mode(editions, quizzes, modules, mode, tmp_
         for module, quiz in quizzes.items():
             (folder / f"{module}.py").write_text(sheet(quiz, kind) if kind != "correct" else
                                                   render_sheet(quiz, solution=True))
-    full_marks = sum(q.max_score for q in quizzes.values())
+    memos = sum(q.points for quiz in quizzes.values() for q in quiz.questions if q.type == "memo")
+    full_marks = sum(q.max_score for q in quizzes.values()) - memos  # memo points are the instructor's
 
     proc, result = edition_check(editions[mode], right)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -401,9 +402,51 @@ def test_edition_installs_and_checks_in_a_fresh_venv(editions, quizzes, tmp_path
     for module, quiz in quizzes.items():
         (edition / "exercises" / f"{module}.py").write_text(render_sheet(quiz, solution=True))
     done = subprocess.run(["caselab", "check"], cwd=edition, env=env, capture_output=True, text=True, timeout=600)
-    total = sum(q.max_score for q in quizzes.values())
+    memos = sum(q.points for quiz in quizzes.values() for q in quiz.questions if q.type == "memo")
+    total = sum(q.max_score for q in quizzes.values()) - memos  # memo points are the instructor's, shown apart
     assert done.returncode == 0 and re.search(rf"^total\s+{total:g}\s+{total:g}\s", done.stdout, re.M), done.stdout
+    assert not memos or f"(and {memos:g} points for memos, which your instructor grades" in done.stdout
     tests = subprocess.run(["python", "-m", "pytest", "-q"], cwd=edition, env=env, capture_output=True, text=True,
                            timeout=600)
     assert tests.returncode == 0 and f"{sum(len(q.questions) for q in quizzes.values())} passed" in tests.stdout, \
         tests.stdout + tests.stderr
+
+
+def test_release_never_loses_a_file_in_out(tmp_path, modules):
+    """A folder holding only .git, an edition with a file added or changed: refused, untouched; .git is kept."""
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    proc = run_caselab("release", "--modules", modules[0], "--out", str(repo))
+    assert proc.returncode == 2 and "not an edition" in proc.stderr and ".git" in proc.stderr
+    assert sorted(p.name for p in repo.iterdir()) == [".git"]
+
+    ed = tmp_path / "ed"
+    assert run_caselab("release", "--modules", modules[0], "--out", str(ed)).returncode == 0
+    (ed / ".git").mkdir()
+    (ed / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    again = run_caselab("release", "--modules", modules[0], "--out", str(ed))
+    assert again.returncode == 0 and "warning" not in again.stderr, again.stderr
+    assert (ed / ".git" / "HEAD").read_text() == "ref: refs/heads/main\n", "the edition's repository is kept"
+
+    (ed / "notes.md").write_text("my notes")
+    sheet = ed / "exercises" / f"{modules[0]}.py"
+    sheet.write_text(sheet.read_text() + "\n# my answers\n")
+    refused = run_caselab("release", "--modules", modules[0], "--out", str(ed))
+    assert refused.returncode == 2 and "notes.md (added)" in refused.stderr \
+        and f"exercises/{modules[0]}.py (changed)" in refused.stderr
+    assert (ed / "notes.md").read_text() == "my notes" and sheet.read_text().endswith("# my answers\n")
+    (ed / "notes.md").unlink()
+    sheet.unlink()
+
+    both = run_caselab("release", "--modules", ",".join(modules), "--out", str(ed))
+    assert both.returncode == 0 and "warning" in both.stderr and f"held an edition of {modules[0]};" in both.stderr
+    assert (ed / ".git" / "HEAD").is_file()
+
+
+def test_release_outside_the_project_says_where_to_run_it(tmp_path, modules):
+    env = {k: v for k, v in os.environ.items() if k != "CASELAB_PROJECT"}
+    proc = subprocess.run([sys.executable, "-m", "caselab.cli", "release", "--modules", modules[0], "--out",
+                           str(tmp_path / "ed")], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert f"cd {ROOT.resolve()}" in proc.stderr and not (tmp_path / "ed").exists()

@@ -9,6 +9,7 @@
     caselab release --modules kyc,mining --out DIR [--feedback full|score|none] [--gradescope] [--github-actions]
                                                                 a student edition without answers
     caselab grade SUBMISSIONS --out DIR [--modules ...]         grade a class: gradebook, feedback, report
+    caselab classroom CLONES --out DIR [--prefix P]             cloned GitHub Classroom repositories -> submissions
 """
 from __future__ import annotations
 
@@ -22,7 +23,16 @@ from caselab.quiz.model import QuizError, load_quizzes
 
 
 def _root() -> Path:
-    return find_project_root()
+    try:
+        return find_project_root()
+    except FileNotFoundError as exc:
+        import caselab
+
+        installed = Path(caselab.__file__).resolve().parents[2]
+        if (installed / "data" / "case.yml").is_file() and installed != Path.cwd().resolve():
+            raise FileNotFoundError(f"{exc}. The installed caselab is the project at {installed}: "
+                                    f"run `cd {installed}` first, then the same command") from None
+        raise
 
 
 def cmd_check(args) -> int:
@@ -141,6 +151,8 @@ def cmd_release(args) -> int:
     except ReleaseError as exc:
         print(f"caselab release: {exc}", file=sys.stderr)
         return 2
+    for warning in done.warnings:
+        print(f"caselab release: warning: {warning}", file=sys.stderr)
     print(f"student edition of {', '.join(done.modules)} (feedback: {done.feedback}) written to {done.edition}")
     if done.autograder:
         print(f"Gradescope autograder (holds the keys; for Gradescope only) written to {done.autograder}")
@@ -165,7 +177,28 @@ def cmd_grade(args) -> int:
         return 130
     if not args.quiet:
         print(f"graded {run.graded} submission(s), {run.reused} unchanged since the last run; "
-              f"{len(run.results)} in {run.out} (gradebook.csv, canvas.csv, report.html, results/, feedback/)")
+              f"{len(run.results)} in {run.out} (gradebook.csv, canvas.csv, report.html, results/, feedback/, "
+              "manual.csv)")
+        for line in run.summary():
+            print(line)
+    else:  # even a quiet run names what it did not grade and what needs a look
+        for line in [f"skipped: {name}: {why}" for name, why in run.skipped] + run.warnings:
+            print(f"caselab grade: {line}", file=sys.stderr)
+    return 0
+
+
+def cmd_classroom(args) -> int:
+    from caselab.grading.classroom import ClassroomError, collect
+
+    try:
+        done = collect(Path(args.clones), Path(args.out), args.prefix)
+    except (ClassroomError, OSError) as exc:
+        print(f"caselab classroom: {exc}", file=sys.stderr)
+        return 2
+    print(f"{len(done.students)} student(s) written to {done.out}; grade them with "
+          f"`caselab grade {args.out} --out grades`")
+    for repo, why in done.skipped:
+        print(f"  skipped {repo}: {why}")
     return 0
 
 
@@ -231,6 +264,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--canvas-roster", metavar="CSV",
                    help="a Canvas gradebook export, to fill in the students' names, ids and sections")
     p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser("classroom", help="turn cloned GitHub Classroom repositories into a submissions folder")
+    p.add_argument("clones", metavar="CLONES", help="the folder of cloned student repositories (only read)")
+    p.add_argument("--out", required=True, metavar="DIR", help="the submissions folder to write (new, or written "
+                   "by this command before)")
+    p.add_argument("--prefix", default=None, metavar="TEXT",
+                   help="strip this from the repositories' names to get the student ids (default: the common "
+                        "prefix ending in '-', e.g. 'kyc-mining-')")
+    p.set_defaults(func=cmd_classroom)
     return parser
 
 

@@ -227,34 +227,54 @@ def pytest_report_teststatus(report, config):
     return category, letter, line
 
 
+def instructor_graded(o: Outcome) -> bool:
+    """An answered memo: the check says whether it is well formed; its points are the instructor's."""
+    return o.type == "memo" and o.status in ("correct", "partial", "wrong", "answered")
+
+
 def summary(outcomes: list[Outcome], modes: dict[str, str] | None = None) -> dict:
-    """Score and per-question results; ``modes`` (module -> feedback mode) hides what a student edition hides."""
+    """Score and per-question results; ``modes`` (module -> feedback mode) hides what a student edition hides.
+
+    A memo that was answered is graded by the instructor: its points are left out of ``score`` and
+    ``max_score`` and shown apart in ``pending`` (the check only says whether it is well formed).
+    """
     modes = modes or {}
+    waiting = {id(o) for o in outcomes if instructor_graded(o)}
+    pending = round(sum(o.max_points for o in outcomes if id(o) in waiting), 4)
+
+    def as_dict(o: Outcome) -> dict:
+        d = o.as_dict()
+        if id(o) in waiting:
+            d.update(points=0.0, max_points=0.0, pending=o.max_points, well_formed=o.status == "correct")
+        return d
+
+    auto = [o for o in outcomes if id(o) not in waiting]
     if not any(m != "full" for m in modes.values()):
         return {
-            "score": round(sum(o.points for o in outcomes), 4),
-            "max_score": round(sum(o.max_points for o in outcomes), 4),
-            "questions": [o.as_dict() for o in outcomes],
+            "score": round(sum(o.points for o in auto), 4),
+            "max_score": round(sum(o.max_points for o in auto), 4),
+            "pending": pending,
+            "questions": [as_dict(o) for o in outcomes],
         }
-    scored = [o for o in outcomes if modes.get(o.module, "full") != "none"]
+    scored = [o for o in auto if modes.get(o.module, "full") != "none"]
     modules: dict[str, dict] = {}
     for o in outcomes:
         entry = modules.setdefault(o.module, {"answered": 0, "questions": 0})
         entry["questions"] += 1
         entry["answered"] += o.status not in ("unanswered", "invalid", "error")
-        if modes.get(o.module, "full") != "none":
+        if modes.get(o.module, "full") != "none" and id(o) not in waiting:
             entry["score"] = round(entry.get("score", 0) + o.points, 4)
             entry["max_score"] = round(entry.get("max_score", 0) + o.max_points, 4)
         if modes.get(o.module, "full") == "score":  # the score is known only when the module is all right
             entry["all_right"] = entry.get("all_right", True) and (o.type == "memo" or o.points == o.max_points)
     questions = []
     for o in outcomes:
-        d = o.as_dict()
+        d = as_dict(o)
         if modes.get(o.module, "full") != "full":
             del d["points"]
         questions.append(d)
     return {"score": round(sum(o.points for o in scored), 4), "max_score": round(sum(o.max_points for o in scored), 4),
-            "modules": modules, "questions": questions}
+            "pending": pending, "modules": modules, "questions": questions}
 
 
 def score_table(outcomes: list[Outcome], modes: dict[str, str] | None = None) -> list[str]:
@@ -267,10 +287,11 @@ def score_table(outcomes: list[Outcome], modes: dict[str, str] | None = None) ->
     for module, items in modules.items():
         mode = modes.get(module, "full")
         todo = sum(o.status not in done for o in items)
-        score = f"{sum(o.points for o in items):g}" if mode != "none" else "-"
+        counted = [o for o in items if not instructor_graded(o)]  # memo points: pending, shown apart
+        score = f"{sum(o.points for o in counted):g}" if mode != "none" else "-"
         if mode == "score" and not all(o.type == "memo" or o.points == o.max_points for o in items):
             score = "not all right yet"
-        top = f"{sum(o.max_points for o in items):g}" if mode != "none" else "-"
+        top = f"{sum(o.max_points for o in counted):g}" if mode != "none" else "-"
         right = f"{sum(o.status == 'correct' for o in items)}/{len(items)}" if mode == "full" else "-"
         rows.append((module, score, top, right, str(todo)))
     total = summary(outcomes, modes)
@@ -291,6 +312,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     modes = config.stash.get(MODES_KEY, {})
     for line in score_table(outcomes, modes):
         terminalreporter.write_line(line)
+    pending = sum(o.max_points for o in outcomes if instructor_graded(o))
+    if pending:
+        terminalreporter.write_line(f"(and {pending:g} points for memos, which your instructor grades; "
+                                    "the check only says whether a memo is well formed)")
     if any(m != "full" for m in modes.values()):
         terminalreporter.write_line("(this edition shows " + (
             "a module's score only once every answer in it is right" if "score" in modes.values()
