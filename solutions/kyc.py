@@ -287,8 +287,8 @@ probably not the people operating the accounts, so our CDD under FATF
 R.10 (fatf-r10) has failed on the beneficial owner and on ongoing due
 diligence, although identity verification itself worked. The accounts
 also put us in breach of our own decision to stop serving mainland
-residents, whom the Notice (yinfa-2021-237) treats our service to as
-illegal financial activity.
+residents, and the Notice (yinfa-2021-237) treats our service to them
+as illegal financial activity.
 
 ## Options
 

@@ -48,8 +48,8 @@ q1 = 'C'
 #   and their gains recovered.
 #   7. Mines found drawing power illegally, for example over a direct line from a small
 #   hydropower plant, have their supply cut or restricted.
-#   A. A measure of the notice against new (增量) projects
-#   B. A measure of the notice for existing (存量) projects
+#   A. A measure of the notice against new projects
+#   B. A measure of the notice for existing projects
 #   C. Not in the notice; a provincial campaign reported in the article
 #
 # Answer: a dictionary pairing each number with a letter, e.g. q2 = {1: "B", 2: "A"}
@@ -284,7 +284,7 @@ q16 = ['B', 'C', 'D']
 # --------------------------------------------------------------------------------------
 # q17 · memo · 4 points · Memo to a provincial regulator on the mines still running
 #
-# It is March 2022. You advise a provincial development and reform commission. Despite
+# It is May 2022. You advise a provincial development and reform commission. Despite
 # the NDRC notice, grid data show that a number of existing mining projects in the
 # province are still drawing power, most of them paying the national differential
 # tariff. Your director asks whether raising the surcharge would end them, or whether
