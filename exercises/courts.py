@@ -21,8 +21,8 @@ Generated from tests/quizzes/courts.yml by `caselab sheets`; edit only the answe
 #   force on the day its judgment is posted.
 #   B. The court must have disagreed with the new Notice, since a judgment posted after
 #   a rule and silent on it rejects that rule.
-#   C. Posting follows decision, so the case was most likely decided before 24
-#   September; the dates show nothing about the court's view.
+#   C. Posting follows decision, so it was most likely decided before 24 September; the
+#   dates reveal no view of the court.
 #   D. The Notice must have been drafted with this dispute in view, because the two
 #   documents appeared within days of each other.
 #
@@ -59,12 +59,12 @@ q2 = None
 #
 #   A. Financial and payment institutions may not price in bitcoin, trade it or provide
 #   bitcoin services.
-#   B. Where investing in virtual currency offends public order and good morals, related
+#   B. Where investing in bitcoin offends public order and good morals, the related
 #   civil acts are void.
 #   C. Bitcoin is not issued by a monetary authority and has no legal-tender status or
 #   compulsory force.
-#   D. Offshore platforms that serve mainland residents online are carrying on a
-#   prohibited business.
+#   D. Members of the public may keep bitcoin they already hold but may no longer buy or
+#   sell it.
 #   E. Members of the public remain free to buy and sell bitcoin, bearing the risk
 #   themselves.
 #
@@ -130,8 +130,8 @@ q7 = None
 # Put these events in chronological order, earliest first.
 #
 #   A. The wallet-case judgment is published.
-#   B. The central bank and the financial regulators of the time issue the notice on
-#   bitcoin risks.
+#   B. The central bank, the industry ministry and the financial regulators of the time
+#   issue the notice on bitcoin risks.
 #   C. The Notice on virtual-currency trading speculation is published with a Q&A.
 #   D. Seven government bodies announce that all token-issuance financing must stop at
 #   once.
@@ -156,8 +156,8 @@ q8 = None
 #   fundraising; completed sales arrange refunds.
 #   B. Where investing in virtual currency offends public order and good morals, related
 #   civil acts are void (reported).
-#   C. Banks and payment firms keep out of bitcoin; the public may trade it, carrying
-#   the risk itself.
+#   C. Bitcoin websites file with the telecom regulators and come under anti-money-
+#   laundering supervision (reported).
 #   D. An act contrary to public order and good morals is void; property obtained under
 #   a void act goes back.
 #   E. Virtual-asset service providers must be licensed or registered and pass on payer
@@ -220,10 +220,10 @@ q11 = None
 #   valid and must be performed in full.
 #   B. The loss date governs, because compensation follows the loss, so the 2021 Notice
 #   decides the whole dispute here.
-#   C. Validity is judged as at the contract, but against public order, which earlier
-#   notices had shaped; the date cannot save it.
-#   D. The judgment date governs, because the 2021 Notice reaches back to contracts made
-#   since the 2013 notice.
+#   C. The judgment date governs, because the 2021 Notice reaches back to every contract
+#   made since the 2013 notice took effect.
+#   D. Validity is judged at the contract date, against public order as earlier notices
+#   shaped it; the date alone is no shield.
 #
 # Answer: one letter in quotes, e.g. q12 = "A"
 q12 = None
