@@ -17,13 +17,13 @@ Generated from tests/quizzes/courts.yml by `caselab sheets`; edit only the answe
 # concludes that the court deliberately set the new Notice aside. What is the most
 # careful reading of the dates?
 #
-#   A. The court must have applied the new Notice, since a court decides on the rules in
-#   force on the day its judgment is posted.
-#   B. The court must have disagreed with the new Notice, since a judgment posted after
-#   a rule and silent on it rejects that rule.
-#   C. Posting follows decision, so it was most likely decided before 24 September; the
-#   dates reveal no view of the court.
-#   D. The Notice must have been drafted with this dispute in view, because the two
+#   A. The court applied the new Notice, since a court decides on the rules in force on
+#   the day its judgment is posted.
+#   B. The court chose to set the new Notice aside, since a judgment posted after a rule
+#   and silent on it rejects that rule.
+#   C. Posting follows decision, so the case was probably decided before 24 September;
+#   the dates show no view of the court.
+#   D. The Notice was probably drafted with this dispute in view, since the two
 #   documents appeared within days of each other.
 #
 # Answer: one letter in quotes, e.g. q1 = "A"
@@ -115,7 +115,7 @@ q6 = 224000
 #   month after the judgment was posted.
 #   B. The claim matches tokens valued near September's mean dollar rate; it fits USDT
 #   at about one dollar, not a date.
-#   C. The closeness of the claim's rate to September's mean proves that the coins were
+#   C. The closeness of the claim's rate to September's mean shows that the coins were
 #   lost in September 2021.
 #   D. The claimant used the official rate, because DEXCHUS is the central parity rate
 #   that China's central bank publishes.
@@ -201,7 +201,7 @@ q10 = 'A'
 #   C. The original claim should have won too, since the reporter's analogy shows the
 #   wallet firm owed a bank's duties.
 #   D. The virtual-currency documents do not touch it, since a renminbi deposit is
-#   money; deposit law decides.
+#   money; the ordinary law of deposits decides.
 #
 # Answer: one letter in quotes, e.g. q11 = "A"
 q11 = 'D'
@@ -297,8 +297,8 @@ def q14(paid, kept, investor_fault):
 #
 #   A. Nothing, since once the contract is void the losses are the investor's own, so
 #   the client has no claim against the host.
-#   B. Each side gives back what it received or its value, and the loss left over is
-#   split by the fault found on each side.
+#   B. Each side gives back what it received, or its value, and the loss left over is
+#   then split by the fault found on each side.
 #   C. The client recovers what performance would have earned, since the host knew of
 #   the closures and so must carry the whole loss.
 #   D. A party with some fault of its own cannot recover, so the client's own fault

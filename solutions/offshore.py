@@ -91,7 +91,7 @@ q4 = ['B', 'D', 'F']
 #   B. Banks and Alipay could settle the trades lawfully, since the customer had passed
 #   real-name verification first.
 #   C. The ban was in force, but this channel was still open, with onboarding and the
-#   yuan leg running on the mainland.
+#   yuan leg both running on the mainland.
 #   D. The platform was at fault but the payment firms were not, since their duties
 #   arise when the payee is a named exchange.
 #
@@ -171,8 +171,8 @@ q8 = ['F', 'B', 'D', 'C', 'E', 'A']
 #   WeChat group has already closed.
 #   C. Require WeChat to monitor Telegram for its former members' posts and to report
 #   the organiser's messages.
-#   D. Refer the organiser to the police as a knowing promoter; the app itself is
-#   already blocked on the mainland.
+#   D. Refer the resident organiser to the police as a knowing promoter; the app itself
+#   is already blocked on the mainland.
 #
 # Answer: one letter in quotes, e.g. q9 = "A"
 q9 = 'D'
