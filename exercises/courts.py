@@ -17,13 +17,13 @@ Generated from tests/quizzes/courts.yml by `caselab sheets`; edit only the answe
 # concludes that the court deliberately set the new Notice aside. What is the most
 # careful reading of the dates?
 #
-#   A. The court must have applied the new Notice, since a court decides on the rules in
-#   force on the day its judgment is posted.
-#   B. The court must have disagreed with the new Notice, since a judgment posted after
-#   a rule and silent on it rejects that rule.
-#   C. Posting follows decision, so the case was most likely decided before 24
-#   September; the dates show nothing about the court's view.
-#   D. The Notice must have been drafted with this dispute in view, because the two
+#   A. The court applied the new Notice, since a court decides on the rules in force on
+#   the day its judgment is posted.
+#   B. The court chose to set the new Notice aside, since a judgment posted after a rule
+#   and silent on it rejects that rule.
+#   C. Posting follows decision, so the case was probably decided before 24 September;
+#   the dates show no view of the court.
+#   D. The Notice was probably drafted with this dispute in view, since the two
 #   documents appeared within days of each other.
 #
 # Answer: one letter in quotes, e.g. q1 = "A"
@@ -59,12 +59,12 @@ q2 = None
 #
 #   A. Financial and payment institutions may not price in bitcoin, trade it or provide
 #   bitcoin services.
-#   B. Where investing in virtual currency offends public order and good morals, related
+#   B. Where investing in bitcoin offends public order and good morals, the related
 #   civil acts are void.
 #   C. Bitcoin is not issued by a monetary authority and has no legal-tender status or
 #   compulsory force.
-#   D. Offshore platforms that serve mainland residents online are carrying on a
-#   prohibited business.
+#   D. Members of the public may keep bitcoin they already hold but may no longer buy or
+#   sell it.
 #   E. Members of the public remain free to buy and sell bitcoin, bearing the risk
 #   themselves.
 #
@@ -75,8 +75,9 @@ q3 = None
 # --------------------------------------------------------------------------------------
 # q4 · text · 1 point · The first consequence of a void act
 #
-# When a civil act is void, Civil Code art. 157 first tells each party what to do with
-# the property it obtained under the act; only then does it turn to fault. What is that
+# When a civil act is void, the Civil Code's rule on what follows first tells each party
+# what to do with the property it obtained under the act; only then does it turn to
+# fault. What is that
 # first consequence? One English word as this module's Reading names it, or the Chinese
 # term.
 #
@@ -115,7 +116,7 @@ q6 = None
 #   month after the judgment was posted.
 #   B. The claim matches tokens valued near September's mean dollar rate; it fits USDT
 #   at about one dollar, not a date.
-#   C. The closeness of the claim's rate to September's mean proves that the coins were
+#   C. The closeness of the claim's rate to September's mean shows that the coins were
 #   lost in September 2021.
 #   D. The claimant used the official rate, because DEXCHUS is the central parity rate
 #   that China's central bank publishes.
@@ -130,8 +131,8 @@ q7 = None
 # Put these events in chronological order, earliest first.
 #
 #   A. The wallet-case judgment is published.
-#   B. The central bank and the financial regulators of the time issue the notice on
-#   bitcoin risks.
+#   B. The central bank, the industry ministry and the financial regulators of the time
+#   issue the notice on bitcoin risks.
 #   C. The Notice on virtual-currency trading speculation is published with a Q&A.
 #   D. Seven government bodies announce that all token-issuance financing must stop at
 #   once.
@@ -156,8 +157,8 @@ q8 = None
 #   fundraising; completed sales arrange refunds.
 #   B. Where investing in virtual currency offends public order and good morals, related
 #   civil acts are void (reported).
-#   C. Banks and payment firms keep out of bitcoin; the public may trade it, carrying
-#   the risk itself.
+#   C. Bitcoin websites file with the telecom regulators and come under anti-money-
+#   laundering supervision (reported).
 #   D. An act contrary to public order and good morals is void; property obtained under
 #   a void act goes back.
 #   E. Virtual-asset service providers must be licensed or registered and pass on payer
@@ -201,7 +202,7 @@ q10 = None
 #   C. The original claim should have won too, since the reporter's analogy shows the
 #   wallet firm owed a bank's duties.
 #   D. The virtual-currency documents do not touch it, since a renminbi deposit is
-#   money; deposit law decides.
+#   money; the ordinary law of deposits decides.
 #
 # Answer: one letter in quotes, e.g. q11 = "A"
 q11 = None
@@ -220,10 +221,10 @@ q11 = None
 #   valid and must be performed in full.
 #   B. The loss date governs, because compensation follows the loss, so the 2021 Notice
 #   decides the whole dispute here.
-#   C. Validity is judged as at the contract, but against public order, which earlier
-#   notices had shaped; the date cannot save it.
-#   D. The judgment date governs, because the 2021 Notice reaches back to contracts made
-#   since the 2013 notice.
+#   C. The judgment date governs, because the 2021 Notice reaches back to every contract
+#   made since the 2013 notice took effect.
+#   D. Validity is judged at the contract date, against public order as earlier notices
+#   shaped it; the date alone is no shield.
 #
 # Answer: one letter in quotes, e.g. q12 = "A"
 q12 = None
@@ -261,7 +262,7 @@ def q13(asset, cause, dates, governing):
 # q14 · code · 3 points · What a void contract still returns
 #
 # A contract about virtual currency or mining machines has been held void. Write a
-# function that applies the teaching model of Civil Code art. 157 in Exhibit 4 of the
+# function that applies the teaching model of the Civil Code's rule in Exhibit 4 of the
 # Reading and returns the amount, in yuan, that the counterparty must pay the investor
 # (0 when it owes nothing).
 #
@@ -287,8 +288,8 @@ def q14(paid, kept, investor_fault):
 #
 #   A. Nothing, since once the contract is void the losses are the investor's own, so
 #   the client has no claim against the host.
-#   B. Each side gives back what it received or its value, and the loss left over is
-#   split by the fault found on each side.
+#   B. Each side gives back what it received, or its value, and the loss left over is
+#   then split by the fault found on each side.
 #   C. The client recovers what performance would have earned, since the host knew of
 #   the closures and so must carry the whole loss.
 #   D. A party with some fault of its own cannot recover, so the client's own fault

@@ -48,8 +48,8 @@ q1 = None
 #   and their gains recovered.
 #   7. Mines found drawing power illegally, for example over a direct line from a small
 #   hydropower plant, have their supply cut or restricted.
-#   A. A measure of the notice against new (增量) projects
-#   B. A measure of the notice for existing (存量) projects
+#   A. A measure of the notice against new projects
+#   B. A measure of the notice for existing projects
 #   C. Not in the notice; a provincial campaign reported in the article
 #
 # Answer: a dictionary pairing each number with a letter, e.g. q2 = {1: "B", 2: "A"}
@@ -101,10 +101,10 @@ q5 = None
 #   so the home market was closing; demand abroad remained.
 #   B. The NDRC notice named the leading machine makers and ordered each of them to stop
 #   all further deliveries to mainland buyers by mid-October.
-#   C. The differential tariff had made every machine in China unprofitable at once, so
-#   mainland buyers had cancelled nearly all their orders.
-#   D. The stop covered every Chinese-made machine, the Whatsminer lot in the Sichuan
-#   listing included, to keep machines from leaving China.
+#   C. The differential tariff had made running machines in China unprofitable, so
+#   mainland buyers had cancelled most of their orders.
+#   D. The stop applied to Chinese-made machines of other brands as well, the Whatsminer
+#   lot in the Sichuan listing among them.
 #
 # Answer: one letter in quotes, e.g. q6 = "A"
 q6 = None
@@ -144,10 +144,10 @@ q8 = None
 # committee's call (May 2021) and of the autumn notices. Which reading of China's share
 # of bitcoin hash rate is best supported?
 #
-#   A. The zero readings for July and August 2021 show that no bitcoin mining at all
-#   took place anywhere in China during those two months.
-#   B. China's share fell only after the NDRC notice of September 2021, so the notice
-#   itself and nothing earlier drove the migration.
+#   A. The zero readings for July and August 2021 show that mining in China had in fact
+#   stopped then, and the later rise is renewed mining.
+#   B. China's share fell mainly after the NDRC notice of September 2021, so the autumn
+#   notices drove most of the migration.
 #   C. By January 2022 China's share was back near its 2019 level, so the effect of the
 #   crackdown on mining had largely reversed.
 #   D. Mining was displaced rather than ended; measured activity vanished by mid-2021,
@@ -243,13 +243,13 @@ q14 = None
 # illustrative base price of 0.35 CNY/kWh (Exhibit 3). Which assessment is right?
 #
 #   A. The claim holds, because the surcharge nearly doubles the lot's power bill, and a
-#   bill that doubles must wipe out any margin.
+#   doubled bill in practice eats up the margin.
 #   B. The claim fails, because the surcharge cuts the margin hard but leaves it
 #   positive; closure orders and power cut-offs forced the exit.
 #   C. The claim holds, because the surcharge alone is larger than the lot's daily
 #   revenue, so each extra kWh the lot uses is a loss.
-#   D. The claim fails, because the surcharge applies only to new projects, so the
-#   county's existing mines never had to pay it in the first place.
+#   D. The claim fails, because the surcharge is charged to new projects, so the
+#   county's existing mines did not have to pay it in the first place.
 #
 # Answer: one letter in quotes, e.g. q15 = "A"
 q15 = None
@@ -276,7 +276,7 @@ q16 = None
 # --------------------------------------------------------------------------------------
 # q17 · memo · 4 points · Memo to a provincial regulator on the mines still running
 #
-# It is March 2022. You advise a provincial development and reform commission. Despite
+# It is May 2022. You advise a provincial development and reform commission. Despite
 # the NDRC notice, grid data show that a number of existing mining projects in the
 # province are still drawing power, most of them paying the national differential
 # tariff. Your director asks whether raising the surcharge would end them, or whether

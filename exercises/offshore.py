@@ -12,8 +12,9 @@ Generated from tests/quizzes/offshore.yml by `caselab sheets`; edit only the ans
 # q1 · text · 1 point · The supervisory tool used in June 2021
 #
 # In June 2021, as reported, China's central bank called the managers of several
-# large banks and Alipay to a formal meeting and told them to act against payments for
-# virtual-currency trading. What is this supervisory tool called? Give the Chinese term
+# large banks and Alipay to a formal meeting over virtual-currency trading and told
+# them what it expected them to do. What is this supervisory tool called? Give the
+# Chinese term
 # (two characters) or the English word this module uses.
 #
 # Answer: a short text in quotes, e.g. q1 = "..."; case and spacing do not matter
@@ -30,8 +31,8 @@ q1 = None
 #   A. The exchange's customer-service staff who work for it from an office in Shenzhen
 #   B. A resident who bought bitcoin on the exchange, as a party to its unlawful
 #   business
-#   C. A payment firm that settles the exchange's yuan trades while knowing what they
-#   are for
+#   C. A payment firm that settles the exchange's yuan trades and ignores alerts saying
+#   so
 #   D. A hosting firm whose server once held an advert for the exchange, with no reason
 #   to know
 #   E. A marketing agency that knowingly runs paid campaigns steering users to the
@@ -66,10 +67,10 @@ q3 = None
 # As reported, what does the Notice require of financial institutions and non-bank
 # payment institutions (非银行支付机构)? Choose all that apply.
 #
-#   A. Close the accounts of customers who are found to hold virtual currency
-#   B. Provide no account opening, fund transfer, or clearing and settlement for the
-#   business
-#   C. Insure virtual currency held by qualified professional investors, within a cap
+#   A. Stop any transfer whose payment note mentions a virtual currency by name
+#   B. Offer no insurance business related to virtual currency, whoever the customer is
+#   C. Report to the central bank every customer who buys foreign currency for use
+#   abroad
 #   D. Accept no virtual currency as collateral for any loan or other obligation
 #   E. Settle virtual-currency trades for customers who have passed real-name checks
 #   F. Report leads on virtual-currency trading that they come across to the authorities
@@ -90,7 +91,7 @@ q4 = None
 #   B. Banks and Alipay could settle the trades lawfully, since the customer had passed
 #   real-name verification first.
 #   C. The ban was in force, but this channel was still open, with onboarding and the
-#   yuan leg running on the mainland.
+#   yuan leg both running on the mainland.
 #   D. The platform was at fault but the payment firms were not, since their duties
 #   arise when the payee is a named exchange.
 #
@@ -148,8 +149,7 @@ q7 = None
 #   A. Binance says it will shut its C2C desk for yuan trades
 #   B. Three industry associations warn members off any virtual-currency business
 #   C. The Notice is published, with a question-and-answer note from the central bank
-#   D. The central bank calls in several banks and Alipay over payment links to
-#   exchanges
+#   D. The central bank calls in several banks and Alipay over virtual-currency trading
 #   E. Huobi announces that it will retire existing mainland accounts
 #   F. Financial and payment institutions are first barred from providing bitcoin
 #   services
@@ -171,8 +171,8 @@ q8 = None
 #   WeChat group has already closed.
 #   C. Require WeChat to monitor Telegram for its former members' posts and to report
 #   the organiser's messages.
-#   D. Pursue the organiser as a knowing promoter, and trace the payments; the app is
-#   already blocked on the mainland.
+#   D. Refer the resident organiser to the police as a knowing promoter; the app itself
+#   is already blocked on the mainland.
 #
 # Answer: one letter in quotes, e.g. q9 = "A"
 q9 = None

@@ -9,204 +9,227 @@ Generated from tests/quizzes/compare.yml by `caselab sheets`; edit only the answ
 
 
 # --------------------------------------------------------------------------------------
-# q1 · choice · 1 point · Ban or licence in the FATF standard
+# q1 · choice · 1 point · Prohibition under the FATF standard
 #
-# China's Notice (银发〔2021〕237号) came out about five weeks before the FATF's
-# updated guidance on virtual assets (reported as published on 28 October 2021).
-# Which statement about the two is right?
+# China's Notice (银发〔2021〕237号) came out about five weeks before the FATF's updated
+# guidance on virtual assets. Which statement about prohibition under the FATF standard
+# is right?
 #
-#   A. China was carrying out a FATF requirement that member countries ban virtual-
-#   currency trading.
-#   B. The FATF standard asks countries to license or register virtual asset service
-#   providers and supervise them for AML/CFT; a ban is a national choice that the
-#   standard does not require.
-#   C. The FATF guidance forbids any country from prohibiting virtual-asset activity.
-#   D. The FATF standard leaves virtual assets out of anti-money-laundering rules
-#   altogether.
+#   A. The standard requires member countries to ban trading, so the Notice carried out
+#   a FATF duty.
+#   B. The standard forbids a country to prohibit, so the Notice put China in breach of
+#   FATF duties.
+#   C. A country may prohibit, but must still assess the risks and act against providers
+#   in breach.
+#   D. A country that prohibits is outside R.15 altogether and owes no duties on virtual
+#   assets.
 #
 # Answer: one letter in quotes, e.g. q1 = "A"
-q1 = 'B'
+q1 = 'C'
 
 
 # --------------------------------------------------------------------------------------
-# q2 · multi · 2 points · What FATF asks of VASPs
+# q2 · multi · 2 points · What MiCA does beyond anti-money laundering
 #
-# Which of the following belong to the FATF standard for virtual asset service
-# providers (Recommendation 15 with its Interpretive Note, and Recommendation 16)?
-# Pick every one that does.
+# Which of these are part of the EU's MiCA regime, including its companion regulation on
+# transfers of crypto-assets, as the module describes it? Pick every one that is.
 #
-#   A. VASPs must be licensed or registered.
-#   B. Civil contracts involving virtual assets must be treated as void.
-#   C. For occasional transactions, customer due diligence starts at USD/EUR 1,000, not
-#   at the general USD/EUR 15,000.
-#   D. The originating VASP obtains, holds and passes on originator and beneficiary
-#   information with a transfer (the travel rule).
-#   E. VASPs may serve only residents of the country that licensed them.
+#   A. A service provider authorised in one member state may serve clients across the
+#   Union.
+#   B. Use of a non-euro stablecoin as a means of exchange is capped above a daily
+#   volume.
+#   C. Travel-rule data go with every transfer between providers, whatever its amount.
+#   D. Offering crypto-assets to retail investors is banned until national laws allow
+#   it.
+#   E. Contracts with providers that lack authorisation are void under a Union-wide
+#   rule.
 #
 # Answer: a list of every letter that applies, e.g. q2 = ["A", "C"]
-q2 = ['A', 'C', 'D']
+q2 = ['A', 'B', 'C']
 
 
 # --------------------------------------------------------------------------------------
-# q3 · choice · 1 point · When MiCA applies
+# q3 · choice · 1 point · Does MiCA bind a Lisbon exchange yet?
 #
-# From which date does the EU's Markets in Crypto-Assets Regulation (MiCA,
-# Regulation (EU) 2023/1114, 《欧盟加密资产市场条例》) apply in general, including to
-# crypto-asset service providers?
+# In March 2024 a crypto exchange licensed under Portuguese national law asks whether
+# MiCA's rules for crypto-asset service providers already bind it. Using the dates in
+# Exhibit 2, what is the best answer?
 #
-#   A. 31 May 2023, the date the regulation was adopted.
-#   B. 9 June 2023, the date it was published in the Official Journal.
-#   C. 30 June 2024.
-#   D. 30 December 2024.
+#   A. Not yet: MiCA is in force, but its CASP rules apply later, and a national
+#   transition may follow.
+#   B. Yes: MiCA bound every provider from the day it was adopted by the EU legislators
+#   in May 2023.
+#   C. Yes: MiCA bound every provider from the day it was published in the Official
+#   Journal in June 2023.
+#   D. Yes: the CASP rules came into effect in June 2024, together with the titles on
+#   stablecoins.
 #
 # Answer: one letter in quotes, e.g. q3 = "A"
-q3 = 'D'
+q3 = 'A'
 
 
 # --------------------------------------------------------------------------------------
 # q4 · numeric · 2 points · Days from MiCA's publication to its application
 #
-# How many days passed between MiCA's publication in the Official Journal and the
-# date from which it applies in general? Count the difference of the two calendar
-# dates (the application date minus the publication date).
+# Using Exhibit 2, how many days passed between MiCA's publication in the Official
+# Journal and the date from which its rules for crypto-asset service providers apply?
+# Count the difference of the two calendar dates.
 #
 # Answer: a number in days, e.g. q4 = 12.5, rounded to 0 decimal place(s)
 q4 = 570
 
 
 # --------------------------------------------------------------------------------------
-# q5 · choice · 1 point · Hong Kong's VATP regime
+# q5 · choice · 1 point · A Hong Kong platform in 2020
 #
-# Hong Kong licenses virtual asset trading platforms (VATPs, 虚拟资产交易平台). Which
-# statement about the origin of that regime is right?
+# In 2020 a Hong Kong platform that lets customers trade bitcoin and ether decides not
+# to seek a licence from the Securities and Futures Commission (香港证监会). Using the
+# module's account of Hong Kong, what follows?
 #
-#   A. It was created in September 2021 as Hong Kong's part of the mainland crackdown.
-#   B. Hong Kong applies the mainland Notice, so VATPs there may not serve anyone.
-#   C. It comes from the Anti-Money Laundering and Counter-Terrorist Financing
-#   (Amendment) Ordinance 2022, passed on 7 December 2022, with licensing by the SFC
-#   reported to start on 1 June 2023.
-#   D. It is Hong Kong's adoption of the EU's MiCA.
+#   A. It breaks the mainland Notice, which applies in Hong Kong as it does in the rest
+#   of China.
+#   B. It breaks the 2022 ordinance, which has required every platform to hold a licence
+#   since 2019.
+#   C. It is banned outright, since Hong Kong prohibits all virtual-asset trading by its
+#   residents.
+#   D. It may go on: the 2019 regime was opt-in, and a licence became compulsory only in
+#   June 2023.
 #
 # Answer: one letter in quotes, e.g. q5 = "A"
-q5 = 'C'
+q5 = 'D'
 
 
 # --------------------------------------------------------------------------------------
-# q6 · matching · 2 points · Four regimes, four approaches
+# q6 · matching · 2 points · Five instruments, five approaches
 #
-# Match each instrument to the approach it takes. One description on the right fits
-# none of them.
+# Match each instrument to what it does. One description on the right fits none of them.
 #
 #   1. 银发〔2021〕237号 (China's Notice)
-#   2. FATF Recommendation 15 / INR.15 and Recommendation 16
+#   2. FinCEN guidance FIN-2013-G001 and FIN-2019-G001 (United States)
 #   3. MiCA, Regulation (EU) 2023/1114
-#   4. Hong Kong's AML/CTF (Amendment) Ordinance 2022
-#   A. An international standard addressed to governments, asking them to license or
-#   register VASPs and apply the travel rule.
-#   B. A licensing regime for virtual asset trading platforms, supervised by the
-#   securities regulator.
-#   C. A prohibition of virtual-currency business, including offshore exchanges serving
-#   residents online.
-#   D. A law that makes a virtual currency legal tender.
-#   E. A regulation binding directly in every member state, with authorisation of
-#   crypto-asset service providers and rules for issuers of asset-referenced and e-money
-#   tokens.
+#   4. The Reserve Bank of India's circular of April 2018
+#   5. Japan's amended Payment Services Act (2017)
+#   A. Treats exchangers as money transmitters that register and run AML programmes,
+#   with state licences on top.
+#   B. Requires exchange providers to register with the national financial regulator
+#   before serving anyone.
+#   C. Prohibits the business, offshore exchanges serving residents included, and cuts
+#   its channels.
+#   D. Makes one virtual currency legal tender that every merchant in the country has to
+#   accept.
+#   E. Authorises service providers across a union of states and sets rules for issuers
+#   of stablecoins.
+#   F. Bars regulated banks from serving virtual-currency businesses, later set aside by
+#   the courts.
 #
 # Answer: a dictionary pairing each number with a letter, e.g. q6 = {1: "B", 2: "A"}
-q6 = {'1': 'C', '2': 'A', '3': 'E', '4': 'B'}
+q6 = {'1': 'C', '2': 'A', '3': 'E', '4': 'F', '5': 'B'}
 
 
 # --------------------------------------------------------------------------------------
-# q7 · ordering · 2 points · Putting the regimes on a timeline
+# q7 · ordering · 2 points · Licensing before and after the ban
 #
 # Put these events in the order they happened, earliest first.
 #
-#   A. MiCA applies in general.
-#   B. China's Notice 银发〔2021〕237号 is issued.
-#   C. Hong Kong's Legislative Council passes the AML/CTF amendment creating VATP
-#   licensing.
-#   D. The FATF adopts the Interpretive Note to Recommendation 15.
-#   E. The FATF publishes its updated guidance on virtual assets and VASPs.
+#   A. China's Notice 银发〔2021〕237号 is issued.
+#   B. Hong Kong's securities regulator publishes its position paper on regulating
+#   trading platforms.
+#   C. The US Treasury's financial-crimes unit issues its first guidance on virtual
+#   currency.
+#   D. MiCA applies to crypto-asset service providers.
+#   E. Japan's amended Payment Services Act takes effect for exchange providers.
 #
 # Answer: every letter once, in order, e.g. q7 = ["C", "A", "B"]
-q7 = ['D', 'B', 'E', 'C', 'A']
+q7 = ['C', 'E', 'B', 'A', 'D']
 
 
 # --------------------------------------------------------------------------------------
-# q8 · text · 1 point · The name of R.16's rule
+# q8 · choice · 2 points · What the Binance resolution shows
 #
-# Under FATF Recommendation 16, as applied to virtual assets, the VASP that sends a
-# transfer must obtain and hold information on the originator and the beneficiary and
-# pass it on, immediately and securely, to the receiving VASP. What is this rule
-# usually called? Answer in two words.
+# In November 2023 an exchange based abroad that had served US residents settled with
+# several US authorities for about USD 4.3 billion, and its founder pleaded guilty. What
+# does this show for the comparison with China's Notice?
 #
-# Answer: a short text in quotes, e.g. q8 = "..."; case and spacing do not matter
-q8 = 'travel rule'
+#   A. That the US, like China, treats every offshore exchange serving its residents as
+#   illegal in itself.
+#   B. That a regime without a ban can still reach an offshore exchange that serves its
+#   own residents.
+#   C. That offshore exchanges are beyond any state's reach unless they choose to
+#   incorporate locally.
+#   D. That licensing regimes tolerate unregistered offshore service once customers'
+#   identities are known.
+#
+# Answer: one letter in quotes, e.g. q8 = "A"
+q8 = 'B'
 
 
 # --------------------------------------------------------------------------------------
-# q9 · choice · 1 point · Reaching an offshore exchange
+# q9 · choice · 2 points · Tools against an unlicensed offshore platform
 #
-# In mid-October 2021 a platform still let the reporter trade with a mainland
-# identity, a domestic bank card and Alipay (A12). Under the Notice, which statement is
-# right?
+# Country X licenses exchanges. A foreign exchange keeps serving its residents without a
+# licence, much as one platform still served mainland users in mid-October 2021 (A12).
+# Which analysis of Country X's tools is best?
 #
-#   A. The platform is legal because it is registered abroad; the Notice only covers
-#   exchanges inside mainland China.
-#   B. An offshore exchange serving mainland residents over the internet is itself
-#   illegal financial activity, and liability is reported to reach its staff in China
-#   and those who knowingly give it marketing, payment or technical support.
-#   C. Only the mainland user breaks the Notice; the exchange and its payment channels
-#   do not.
-#   D. The exchange becomes legal once it obtains a licence in Hong Kong.
+#   A. It has no tools: only a ban lets a state act against an exchange whose servers
+#   are abroad.
+#   B. It has the same tools as China and no others, because a licence adds nothing
+#   against outsiders.
+#   C. It can only fine the exchange's customers, since the exchange itself is outside
+#   its jurisdiction.
+#   D. It shares China's tools at home and adds a lawful licensed channel that users can
+#   be steered to.
 #
 # Answer: one letter in quotes, e.g. q9 = "A"
-q9 = 'B'
+q9 = 'D'
 
 
 # --------------------------------------------------------------------------------------
 # q10 · choice · 1 point · Reading the covert-mining figure
 #
-# The Cambridge index (CBECI) put China's share of bitcoin hash rate at 0 % in July
-# and August 2021, then at 22.29 % in September 2021 and 21.11 % in January 2022 (the
-# last two reported from a May 2022 update). What is the most defensible reading?
+# Exhibit 3 gives China's share of bitcoin hash rate month by month, with a confidence
+# mark for each row. What is the most defensible reading of the rows from July 2021
+# onward?
 #
-#   A. China lifted the mining ban in September 2021.
-#   B. The machines Bitmain shipped after 11 October 2021 explain the rebound.
-#   C. The rebound is reported and was attributed to covert mining; it suggests the ban
-#   reduced mining sharply but did not end it.
-#   D. The figures measure Hong Kong, which is outside the mainland ban.
+#   A. Reported and attributed to covert mining, the rebound says the ban cut mining
+#   sharply but not fully.
+#   B. The rebound shows that mining came back after the authorities lifted the ban in
+#   September 2021.
+#   C. The rebound is explained by new machines that Bitmain shipped to the mainland
+#   after October 2021.
+#   D. The rows are verified and prove beyond doubt that the ban failed to reduce mining
+#   at all.
 #
 # Answer: one letter in quotes, e.g. q10 = "A"
-q10 = 'C'
+q10 = 'A'
 
 
 # --------------------------------------------------------------------------------------
 # q11 · choice · 1 point · What we can say about the 2026 notice
 #
-# A notice numbered 银发〔2026〕42号 is reported to have been issued on 6 February 2026.
-# What can this course state about it?
+# A notice numbered 银发〔2026〕42号 is reported to have been issued on 6 February 2026. What
+# can this course state about it?
 #
-#   A. It legalised licensed virtual-currency exchanges on the mainland.
-#   B. It is confirmed that it repealed 银发〔2021〕237号, so the 2021 Notice no longer
-#   matters.
-#   C. It is reported to keep the ban and to add rules on RMB stablecoins and the
-#   tokenisation of real-world assets; whether it repeals the 2021 Notice is
+#   A. It is confirmed that it repealed 237, so the 2021 Notice no longer matters for
+#   the case.
+#   B. It is reported to keep the ban and add stablecoin and RWA rules; the repeal is
 #   unconfirmed.
-#   D. It adopted the EU's MiCA for mainland China.
+#   C. It is confirmed that it legalised licensed exchanges on the mainland from
+#   February 2026.
+#   D. It is reported to adopt the EU's MiCA for the mainland, with a transition to July
+#   2026.
 #
 # Answer: one letter in quotes, e.g. q11 = "A"
-q11 = 'C'
+q11 = 'B'
 
 
 # --------------------------------------------------------------------------------------
-# q12 · numeric · 1 point · How many bodies issued the Notice
+# q12 · numeric · 2 points · How far the ban cut China's share
 #
-# How many bodies jointly issued 银发〔2021〕237号? (See the list of issuers on the
-# Sources page.)
+# Using Exhibit 3, China's reported share of hash rate in September 2021 was what
+# percentage of its share in April 2021? Give one decimal.
 #
-# Answer: a number in bodies, e.g. q12 = 12.5, rounded to 0 decimal place(s)
-q12 = 10
+# Answer: a number in %, e.g. q12 = 12.5, rounded to 1 decimal place(s)
+q12 = 48.5
 
 
 # --------------------------------------------------------------------------------------
@@ -222,10 +245,12 @@ q12 = 10
 # `## Problem`, `## Options`, `## Recommendation`, `## Risks`. Cite at least three of
 # these documents by their id, number or title (see the Sources page):
 # `yinfa-2013-289`, `fsdc-2021-05`, `yinfa-2021-237`, `ndrc-2021-1283`, `fatf-r10`,
-# `fatf-r15-r16`, `fatf-guidance-2021`, `mica`, `hk-amlo-2022`, `cbeci`,
-# `exchanges-2021`, `yinfa-2026-42`. Use the case's facts (A1 to A22) as evidence. The
-# checker looks only at structure, length and citations; your instructor grades the
-# content with a rubric.
+# `fatf-r15-r16`, `fatf-guidance-2021`, `mica`, `hk-amlo-2022`, `hk-sfc-2019`, `cbeci`,
+# `exchanges-2021`, `yinfa-2026-42`, `us-fincen-2013-2019`, `us-binance-2023`,
+# `japan-psa-2017`, `india-rbi-2018`, `civil-code-2020`. Use the case's facts (A1 to
+# A22)
+# and Exhibit 4 (design decisions) as evidence. The checker looks only at structure,
+# length and citations; your instructor grades the content with the rubric.
 #
 # Answer: a memo as text in triple quotes, with "## " section headings
 q13 = """
@@ -250,8 +275,10 @@ A10), one platform still accepted a mainland identity and a domestic bank card i
 mid-October 2021 (A12), and chat groups moved to Telegram (A2). Mining fell to zero
 on the Cambridge index in mid-2021 and then, as reported, came back to about a fifth
 of the world total through covert mining (cbeci), despite the NDRC's rectification
-(ndrc-2021-1283). A ban also leaves users with no remedy: a Chinese court rejected a
-claim against a wallet company and left the loss with the user (A14 to A16).
+(ndrc-2021-1283). A ban also leaves users with a weak remedy: a Chinese court rejected a
+claim against a wallet company and left the loss with the user (A14 to A16), and
+where courts hold contracts void they can order only restitution by fault
+(civil-code-2020, art. 157).
 
 Option 2 is licensing. The FATF standard asks every country to license or register
 virtual asset service providers, to require customer due diligence from USD/EUR 1,000
@@ -288,3 +315,24 @@ Finally, policy abroad keeps moving: China is reported to have issued a new noti
 in February 2026, and whether it repealed the 2021 Notice is unconfirmed
 (yinfa-2026-42), so the memo should be reviewed within a year.
 """
+
+
+# --------------------------------------------------------------------------------------
+# q14 · choice · 2 points · A mining policy for a hydro-rich region
+#
+# A hydro-rich region wants to keep miners' investment and tax revenue in the wet
+# season, but its grid runs short in winter peaks, when households must come first.
+# Using the mining policies of Exhibit 1, which model fits this aim best, and at what
+# cost?
+#
+#   A. Kosovo's outright ban, which protects the grid at once at the cost of losing the
+#   miners altogether.
+#   B. New York's moratorium on new fossil-fuel permits, which leaves existing miners to
+#   draw power in peaks.
+#   C. Iran's licences with peak-time cut-offs, which keep miners and protect peaks but
+#   need close metering.
+#   D. China's exit under 1283, which keeps the tax base while the miners wind down over
+#   several years.
+#
+# Answer: one letter in quotes, e.g. q14 = "A"
+q14 = 'C'

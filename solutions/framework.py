@@ -14,16 +14,17 @@ Generated from tests/quizzes/framework.yml by `caselab sheets`; edit only the an
 # In December 2013 five regulators issued 《关于防范比特币风险的通知》 (银发〔2013〕289号). Which statement
 # best describes its effect?
 #
-#   A. It made it unlawful for individuals to buy, hold or sell bitcoin.
-#   B. It classed bitcoin as a specific virtual commodity without the legal status of
-#   money, and barred financial and payment institutions from bitcoin business, while
-#   members of the public could still trade it at their own risk.
-#   C. It recognised bitcoin as a foreign currency and placed dealings in it under the
-#   exchange-control rules of the State Administration of Foreign Exchange.
-#   D. It banned bitcoin mining and ordered existing mines to close.
+#   A. It forbade individuals to buy, hold or sell bitcoin and told holders to dispose
+#   of their coins.
+#   B. It accepted bitcoin as a means of private payment but barred banks from taking it
+#   on deposit.
+#   C. It kept financial and payment institutions out of bitcoin; the public could trade
+#   at own risk.
+#   D. It treated bitcoin as a foreign currency and put all dealings in it under SAFE's
+#   controls.
 #
 # Answer: one letter in quotes, e.g. q1 = "A"
-q1 = 'B'
+q1 = 'C'
 
 
 # --------------------------------------------------------------------------------------
@@ -32,86 +33,99 @@ q1 = 'B'
 # Both September 2021 notices were issued jointly by many bodies. Which of these bodies
 # co-issued the Notice 银发〔2021〕237号 but **not** the mining notice 发改运行〔2021〕1283号?
 #
-#   A. National Development and Reform Commission (国家发展改革委)
+#   A. Supreme People's Court (最高人民法院)
 #   B. People's Bank of China (中国人民银行)
-#   C. Supreme People's Court (最高人民法院)
-#   D. National Energy Administration (国家能源局)
+#   C. National Energy Administration (国家能源局)
+#   D. Cyberspace Administration of China (中央网信办)
 #
 # Answer: one letter in quotes, e.g. q2 = "A"
-q2 = 'C'
+q2 = 'A'
 
 
 # --------------------------------------------------------------------------------------
 # q3 · multi · 2 points · What the Notice lists as illegal financial activity
 #
-# Which of the following fall within the Notice's (银发〔2021〕237号) list of illegal
+# Which of these businesses fall within the Notice's (银发〔2021〕237号) list of illegal
 # financial activities (非法金融活动)? Choose every one that does.
 #
-#   A. An exchange registered abroad that serves mainland residents over the internet.
-#   B. A platform that matches buyers and sellers of bitcoin for a fee.
-#   C. A mainland resident keeping bitcoin bought in 2020 in a personal wallet.
-#   D. Offering contracts whose payoff tracks the price of bitcoin.
-#   E. Running mining machines in a hydro-powered mine in Sichuan.
-#   F. Swapping ether for USDT on a trading platform.
+#   A. A Singapore exchange that serves mainland residents through a Chinese-language
+#   app.
+#   B. A website that matches bitcoin buyers with sellers for a fee, never holding the
+#   coins.
+#   C. A mainland resident keeping bitcoin she bought in 2020 in a wallet on her own
+#   phone.
+#   D. A platform selling contracts whose payoff follows the price of ether, settled in
+#   USDT.
+#   E. A hydro-powered mine in Sichuan that sells the bitcoin it mines to a buyer
+#   abroad.
+#   F. A platform that swaps ether for a small coin that the Notice does not name by
+#   name.
 #
 # Answer: a list of every letter that applies, e.g. q3 = ["A", "C"]
 q3 = ['A', 'B', 'D', 'F']
 
 
 # --------------------------------------------------------------------------------------
-# q4 · choice · 1 point · Offshore exchanges
+# q4 · choice · 2 points · A supplier to an offshore exchange
 #
-# An exchange incorporated outside mainland China runs a Chinese-language website and
-# app and accepts mainland residents as customers. How does the Notice (银发〔2021〕237号)
-# treat it?
+# A Shenzhen software firm maintains the matching engine and the Chinese-language app of
+# an exchange registered in Singapore. About a third of the exchange's users are
+# mainland residents. In November 2021 the firm's manager tells you the firm is safe
+# because it never handles customers' money. Using the Notice (银发〔2021〕237号) as
+# reported, which analysis is best?
 #
-#   A. It falls outside the Notice, because Chinese rules reach only firms registered on
-#   the mainland.
-#   B. It is lawful so long as it refuses RMB deposits and deals only in stablecoins.
-#   C. Its service to mainland residents is illegal financial activity; its staff inside
-#   China, and anyone who knowingly provides it with marketing, payment settlement or
-#   technical support, can be held liable.
-#   D. It may keep serving mainland residents until 31 December 2021, the grace period
-#   the Notice gives offshore platforms.
+#   A. Safe, since the Notice reaches only those who give such a platform marketing or
+#   payment settlement.
+#   B. Safe for now, since the Notice lets offshore platforms and suppliers wind down
+#   until 31 December 2021.
+#   C. Safe, since a foreign-registered exchange is outside the Notice and so are those
+#   who supply it.
+#   D. Exposed, since the platform's mainland service is illegal and knowing technical
+#   support is reached.
 #
 # Answer: one letter in quotes, e.g. q4 = "A"
-q4 = 'C'
+q4 = 'D'
 
 
 # --------------------------------------------------------------------------------------
-# q5 · choice · 1 point · Civil validity of virtual-currency contracts
+# q5 · choice · 2 points · A void sale and what can still be recovered
 #
-# After September 2021 a mainland investor pays a private seller for USDT, the seller
-# never delivers, and the investor sues in a mainland court to enforce the contract.
-# What is the civil rule that, as reported, the Notice (银发〔2021〕237号) lays down for such
-# cases?
+# In March 2022 Li pays RMB 50,000 to a private seller for USDT. The seller never
+# delivers. Li sues in a mainland court, asking for the USDT or, failing that, for his
+# money back. Using the Notice's civil-validity clause as worded and the Civil Code
+# (民法典), which analysis is most defensible?
 #
-#   A. The contract is enforced like any sale of goods, because virtual currency is a
-#   commodity.
-#   B. Investing in virtual currency offends public order and good morals (公序良俗), so the
-#   related civil acts are void and the investor bears the losses.
-#   C. The contract is enforced only if the price was paid through a licensed bank.
-#   D. Only contracts with offshore exchanges are void; contracts between two
-#   individuals stay valid.
+#   A. The sale is valid because the 2013 notice calls these tokens a commodity, so
+#   delivery will be ordered.
+#   B. The sale is likely void for offending public order, so no delivery; the price may
+#   still be returned.
+#   C. The sale is void and the Notice puts losses on investors, so Li can recover
+#   nothing from the seller.
+#   D. Only deals with offshore exchanges are void, so a sale between two mainland
+#   people stays enforceable.
 #
 # Answer: one letter in quotes, e.g. q5 = "A"
 q5 = 'B'
 
 
 # --------------------------------------------------------------------------------------
-# q6 · choice · 1 point · The document the wallet court relied on
+# q6 · choice · 2 points · Correcting a client note on 2017 and 2021
 #
-# In the judgment published at the end of September 2021, a user (pseudonym Zheng) sued
-# a wallet company over lost USDT. Which document did the court rely on to reject the
-# claim?
+# A 2022 client note says: "Until September 2021 Chinese platforms could lawfully
+# exchange RMB for bitcoin; the Notice of September 2021 was the first rule to stop
+# them." What is the best correction?
 #
-#   A. 银发〔2021〕237号, the Notice issued that month
-#   B. 银发〔2013〕289号, the 2013 bitcoin notice
-#   C. 发改运行〔2021〕1283号, the mining notice
-#   D. The 2017 announcement on token-issuance financing
+#   A. 2017 had already barred platforms from fiat–token exchange and dealing; 2021
+#   added the offshore rule.
+#   B. 2013 had already barred every platform from RMB–bitcoin exchange, so 2021 added
+#   nothing new for platforms.
+#   C. The note is right: before September 2021 only token sales were barred, not
+#   exchange services.
+#   D. The note is right, except that the associations' May 2021 announcement stopped
+#   the platforms first.
 #
 # Answer: one letter in quotes, e.g. q6 = "A"
-q6 = 'B'
+q6 = 'A'
 
 
 # --------------------------------------------------------------------------------------
@@ -119,9 +133,9 @@ q6 = 'B'
 #
 # Put these events in chronological order, earliest first.
 #
-#   A. Seven bodies order all initial coin offerings to stop.
-#   B. The State Council Financial Stability and Development Committee, at its 51st
-#   meeting, calls for a crackdown on bitcoin mining and trading.
+#   A. Seven bodies order token sales to stop and bar platforms from fiat–token
+#   exchange.
+#   B. The State Council's financial stability committee holds its 51st meeting.
 #   C. Three industry associations warn their members against virtual-currency business.
 #   D. The NDRC and other bodies date the mining notice 发改运行〔2021〕1283号.
 #   E. The PBoC and other bodies issue the Notice 银发〔2021〕237号.
@@ -132,28 +146,34 @@ q7 = ['F', 'A', 'C', 'B', 'D', 'E']
 
 
 # --------------------------------------------------------------------------------------
-# q8 · matching · 2 points · Document numbers and titles
+# q8 · matching · 2 points · What kind of instrument each one is
 #
-# Match each document number to the document's title. One title is left over.
+# Match each instrument to the description of its legal form and force. One description
+# is left over.
 #
-#   1. 银发〔2013〕289号
-#   2. 银发〔2021〕237号
-#   3. 发改运行〔2021〕1283号
-#   4. 银发〔2026〕42号
-#   A. 《关于整治虚拟货币"挖矿"活动的通知》
-#   B. 《关于防范比特币风险的通知》
-#   C. 《关于进一步防范和处置虚拟货币等相关风险的通知》
-#   D. 《关于进一步防范和处置虚拟货币交易炒作风险的通知》
-#   E. 《关于防范代币发行融资风险的公告》
+#   1. The three associations' announcement of 18 May 2021
+#   2. The FSDC's 51st-meeting readout of 21 May 2021
+#   3. 银发〔2021〕237号
+#   4. Civil Code (民法典) art. 153
+#   A. A statute passed by the national legislature, voiding acts against mandatory law
+#   or public order.
+#   B. A self-regulatory statement that binds only the member institutions of the bodies
+#   issuing it.
+#   C. A normative document of ministries and judicial organs, applied by courts through
+#   a general clause.
+#   D. A high-level policy signal, made public as a summary of a meeting rather than a
+#   numbered text.
+#   E. An administrative regulation of the State Council, applied by courts as a
+#   mandatory provision.
 #
 # Answer: a dictionary pairing each number with a letter, e.g. q8 = {1: "B", 2: "A"}
-q8 = {'1': 'B', '2': 'D', '3': 'A', '4': 'C'}
+q8 = {'1': 'B', '2': 'D', '3': 'C', '4': 'A'}
 
 
 # --------------------------------------------------------------------------------------
 # q9 · matching · 2 points · Issuers and documents
 #
-# Match each group of issuers to what it issued. One document is left over.
+# Match each group of issuers to what it issued. One item on the right is left over.
 #
 #   1. 中国互联网金融协会, 中国银行业协会 and 中国支付清算协会
 #   2. 国务院金融稳定发展委员会
@@ -165,7 +185,7 @@ q8 = {'1': 'B', '2': 'D', '3': 'A', '4': 'C'}
 #   A. The announcement on preventing the risks of token-issuance financing (September
 #   2017)
 #   B. 《关于防范虚拟货币交易炒作风险的公告》 (18 May 2021)
-#   C. The readout of its 51st meeting (21 May 2021)
+#   C. A meeting readout published on gov.cn (21 May 2021)
 #   D. 发改运行〔2021〕1283号
 #   E. 银发〔2021〕237号
 #   F. 银发〔2013〕289号
@@ -175,10 +195,11 @@ q9 = {'1': 'B', '2': 'C', '3': 'D', '4': 'E', '5': 'A'}
 
 
 # --------------------------------------------------------------------------------------
-# q10 · numeric · 1 point · Days from issue to publication
+# q10 · numeric · 1 point · The Notice's two dates
 #
-# The Notice 银发〔2021〕237号 was reportedly issued on 15 September 2021 and made public on
-# 24 September 2021. How many days passed between the two dates?
+# The article dates the Notice 银发〔2021〕237号 only as "shortly before the National Day
+# holiday" (A3). Exhibit 1 of the module gives two reported dates for it. How many days
+# lie between them?
 #
 # Answer: a number in days, e.g. q10 = 12.5, rounded to 0 decimal place(s)
 q10 = 9
@@ -189,63 +210,56 @@ q10 = 9
 #
 # Using the issuer lists of the Notice (银发〔2021〕237号) and the mining notice
 # (发改运行〔2021〕1283号) in Exhibit 1, how many bodies signed **both**? Count a body once
-# even if its name is shortened differently in the two lists (for example 中国人民银行 and
-# 人民银行).
+# even if its name is shortened differently in the two lists.
 #
 # Answer: a number in bodies, e.g. q11 = 12.5, rounded to 0 decimal place(s)
 q11 = 6
 
 
 # --------------------------------------------------------------------------------------
-# q12 · text · 1 point · Bitcoin's legal character in 2013
+# q12 · text · 1 point · After a contract is held void
 #
-# The 2013 notice (银发〔2013〕289号) denied bitcoin the legal status of money and described
-# it instead as a "specific virtual ______". Give the missing English word.
+# A court has held a mining-machine hosting contract void. Which article of the Civil
+# Code (民法典) tells it what each party must give back and who bears the loss? Give the
+# article number.
 #
 # Answer: a short text in quotes, e.g. q12 = "..."; case and spacing do not matter
-q12 = 'commodity'
+q12 = '157'
 
 
 # --------------------------------------------------------------------------------------
-# q13 · text · 1 point · The lead body behind 银发
+# q13 · text · 1 point · An open list of virtual currencies
 #
-# Chinese document numbers begin with a prefix that identifies the body which drafted
-# and led the document. Which body does the prefix 银发 in 银发〔2021〕237号 and 银发〔2013〕289号
-# stand for? Give its English name or abbreviation, or its Chinese name.
+# As reported, the Notice names Bitcoin, Ether and Tether as virtual currencies, and its
+# list ends with one Chinese character that makes the list open rather than closed. Type
+# that character.
 #
 # Answer: a short text in quotes, e.g. q13 = "..."; case and spacing do not matter
-q13 = 'PBoC'
+q13 = '等'
 
 
 # --------------------------------------------------------------------------------------
-# q14 · code · 3 points · Classify an activity under the Notice
+# q14 · code · 3 points · Classify a business under the Notice
 #
-# Write `q14(service, assets, offshore, serves_mainland)` that classifies a described
-# business under the Notice's (银发〔2021〕237号) list of illegal financial activities.
+# Write `q14(service, assets, offshore, serves_mainland)` that returns the category of
+# the Notice's (银发〔2021〕237号) list of illegal financial activities into which a
+# described business falls, using Exhibit 2 and the section on offshore reach of the
+# module page.
 #
-# - `service` (str) is one of `"exchange"` (swapping one asset for another for
-# customers), `"dealer"` (buying from and selling to customers on its own account),
-# `"matchmaking"` (bringing buyers and sellers together), `"pricing"` (publishing quotes
-# or prices for trades), `"token_sale"` (raising money by issuing tokens),
-# `"derivatives"` (contracts on virtual-currency prices), `"mining"`, `"custody"` or
-# `"holding"`.
-# - `assets` (list of str) holds the two currency codes of an exchange, e.g. `["CNY",
-# "BTC"]`; it may be empty for other services. The Notice names Bitcoin, Ether and
-# Tether as virtual currencies: treat `"BTC"`, `"ETH"` and `"USDT"` as virtual currency
-# and every other code as fiat money.
+# - `service` (str): `"exchange"` (swapping one asset for another for customers),
+# `"dealer"` (buying from and selling to customers on its own account), `"matchmaking"`
+# (bringing buyers and sellers together), `"pricing"` (publishing quotes for trades),
+# `"token_sale"` (raising money by issuing tokens), `"derivatives"` (contracts on
+# virtual-currency prices), `"mining"`, `"custody"` or `"holding"`.
+# - `assets` (list of str): for an exchange, the two codes it swaps, e.g. `["CNY",
+# "BTC"]`; otherwise it may be empty. The codes in `FIAT = ("CNY", "USD", "EUR", "HKD",
+# "JPY", "SGD")` are fiat money; every other code names a token.
 # - `offshore` (bool): the business is run from outside mainland China.
 # - `serves_mainland` (bool): it provides services to mainland residents.
 #
-# Return one of these strings: `"fiat_vc_exchange"`, `"vc_vc_exchange"`,
-# `"central_counterparty"`, `"intermediary_pricing"`, `"token_financing"`,
-# `"derivatives"`, or `"not_listed"` (not an activity on the Notice's list, or outside
-# its reach).
-#
-# The rules: an offshore business that does not serve mainland residents is
-# `"not_listed"`. An offshore business that does serve them is classified like a
-# domestic one. An exchange is classified by its two assets: fiat for virtual, virtual
-# for virtual, or fiat for fiat (ordinary foreign exchange, not on the list). Services
-# not on the list are `"not_listed"`.
+# Return one of `"fiat_vc_exchange"`, `"vc_vc_exchange"`, `"central_counterparty"`,
+# `"intermediary_pricing"`, `"token_financing"`, `"derivatives"`, or `"not_listed"` (not
+# on the Notice's list, or outside its reach).
 #
 # Answer: complete the function q14 below; it is called with the inputs listed
 # Example calls: q14('exchange', ['CNY', 'BTC'], False, True); q14('exchange', ['ETH',
@@ -253,9 +267,9 @@ q13 = 'PBoC'
 def q14(service, assets, offshore, serves_mainland):
     if offshore and not serves_mainland:
         return "not_listed"
-    virtual = {"BTC", "ETH", "USDT"}
+    fiat = {"CNY", "USD", "EUR", "HKD", "JPY", "SGD"}
     if service == "exchange":
-        kinds = {"vc" if a in virtual else "fiat" for a in assets}
+        kinds = {"fiat" if a in fiat else "vc" for a in assets}
         if kinds == {"vc"}:
             return "vc_vc_exchange"
         if kinds == {"vc", "fiat"}:
@@ -272,24 +286,26 @@ def q14(service, assets, offshore, serves_mainland):
 
 
 # --------------------------------------------------------------------------------------
-# q15 · multi · 2 points · Duties of banks, payment and internet firms
+# q15 · multi · 2 points · Cutting the channels
 #
-# Which of these duties does the Notice (银发〔2021〕237号), as reported, place on banks,
-# payment institutions, internet companies or company registration? Choose every one
-# that applies.
+# Which of these measures does the Notice (银发〔2021〕237号), as reported, provide for?
+# Choose every one that applies.
 #
-#   A. Banks and non-bank payment institutions may not open accounts, transfer funds or
-#   clear and settle payments for virtual-currency business.
-#   B. Internet platforms may not provide online premises, display, marketing or paid
-#   traffic diversion for virtual-currency business.
-#   C. A company's name or business scope may not contain terms such as 虚拟货币 or 加密资产.
-#   D. Banks must close the account of every customer known to hold any virtual
-#   currency.
-#   E. Non-bank payment institutions such as Alipay fall outside these duties because
-#   they are not banks.
+#   A. Banks and payment institutions may not open accounts, move funds or settle for
+#   any such business.
+#   B. Internet platforms may not give the business online premises, display, marketing
+#   or paid traffic.
+#   C. Cyberspace and telecom authorities close websites, apps and mini-programs running
+#   the business.
+#   D. Banks must freeze the accounts of customers who hold virtual currency bought
+#   before the Notice.
+#   E. Non-bank payment institutions such as Alipay stay outside these duties, as they
+#   are not banks.
+#   F. A company's registered name or business scope may not contain terms such as 虚拟货币
+#   or 加密资产 at all.
 #
 # Answer: a list of every letter that applies, e.g. q15 = ["A", "C"]
-q15 = ['A', 'B', 'C']
+q15 = ['A', 'B', 'C', 'F']
 
 
 # --------------------------------------------------------------------------------------
@@ -298,29 +314,34 @@ q15 = ['A', 'B', 'C']
 # What does the mining notice (发改运行〔2021〕1283号) require for mining projects that already
 # exist?
 #
-#   A. They may continue indefinitely if they run on hydropower.
-#   B. They may keep operating if they re-register as data centres.
-#   C. An orderly exit, pressed by a differential electricity tariff at the rate for
-#   "eliminated" industries, exclusion from the electricity market, and the end of
-#   preferential policies and credit.
-#   D. They must close within 24 hours or face criminal prosecution.
+#   A. They may keep running if they move onto hydropower and register with the grid as
+#   data centres.
+#   B. They exit in order, pressed by a surcharged power tariff, exclusion from the
+#   power market and lost credit.
+#   C. They may keep running if they report their hash rate to the locality every week
+#   and pay the higher tariff too.
+#   D. They must close within days, and whoever runs them faces prosecution for the
+#   crime of mining.
 #
 # Answer: one letter in quotes, e.g. q16 = "A"
-q16 = 'C'
+q16 = 'B'
 
 
 # --------------------------------------------------------------------------------------
-# q17 · choice · 1 point · What the FSDC said in May 2021
+# q17 · choice · 2 points · A province's basis in June 2021
 #
-# What did the State Council Financial Stability and Development Committee
-# (国务院金融稳定发展委员会) do on 21 May 2021?
+# It is June 2021. A provincial energy bureau wants to order hosting sites for mining
+# machines to disconnect and asks you which central text it can point to. What is the
+# best advice?
 #
-#   A. It issued a numbered normative document banning virtual-currency exchanges.
-#   B. Its meeting readout called for cracking down on bitcoin mining and trading and
-#   for keeping individual risks from spreading into society.
-#   C. It published the three industry associations' announcement on virtual-currency
-#   speculation.
-#   D. It declared for the first time that bitcoin is not money.
+#   A. None yet, as mining was first named centrally by the NDRC notice, so an order now
+#   lacks any basis.
+#   B. The 2017 announcement, which banned mining together with token sales and so
+#   covers hosting sites.
+#   C. The FSDC readout of 21 May, which named bitcoin mining: a signal to act on under
+#   the bureau's own powers.
+#   D. The associations' announcement of 18 May, which binds every power supplier and
+#   every hosting site in China.
 #
 # Answer: one letter in quotes, e.g. q17 = "A"
-q17 = 'B'
+q17 = 'C'

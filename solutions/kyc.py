@@ -17,9 +17,9 @@ Generated from tests/quizzes/kyc.yml by `caselab sheets`; edit only the answers.
 # customer due diligence (CDD, 客户尽职调查) under R.10 is complete?
 #
 #   A. Check a photo identity document and proof of address when the account is opened
-#   and keep copies; after that, act only on requests from the authorities.
-#   B. Identify and verify customers only for transactions above USD/EUR 15,000; below
-#   that, accept the customer's own declaration and watch large transfers.
+#   and keep copies; after that, act on requests from the authorities.
+#   B. Identify and verify customers for transactions above USD/EUR 15,000; below that,
+#   accept the customer's own declaration and watch large transfers.
 #   C. Verify the customer from reliable, independent sources; identify who ultimately
 #   controls the customer; understand the purpose; monitor it.
 #   D. Collect name, phone number and e-mail, confirm the phone with a one-time code,
@@ -52,10 +52,10 @@ q2 = 'beneficial owner'
 # the exchange's KYC not stop the account from ending up in someone
 # else's hands?
 #
-#   A. The documents must have been forged well enough to pass, and forged foreign
-#   documents are very hard for an exchange's reviewers to detect.
-#   B. Exchanges need not verify customers who fund their accounts only in USDT, so
-#   accounts like these were never really checked at all.
+#   A. The documents were probably forged well enough to pass, and forged foreign
+#   documents are hard for an exchange's reviewers to detect.
+#   B. Exchanges may skip verification for customers who fund their accounts in USDT, so
+#   accounts like these were checked lightly or not at all.
 #   C. The Notice (银发〔2021〕237号) exempts accounts verified with overseas documents from
 #   clear-outs, so exchanges had no cause to look.
 #   D. The documents are genuine and match the applicant, so the check succeeds; the
@@ -133,7 +133,7 @@ q8 = 6.397
 #   C. The trader was paid in RMB; the USDT amounts are the reporter's own conversions
 #   of those payments at the dollar rate of that day.
 #   D. The gap between the two implied rates shows that the trader's figures are
-#   unreliable and should be set aside in any analysis.
+#   unreliable and should carry little weight in the analysis.
 #
 # Answer: one letter in quotes, e.g. q9 = "A"
 q9 = 'A'
@@ -151,8 +151,8 @@ q9 = 'A'
 #   verification be completed after the relationship has begun.
 #   B. Not open the account or carry out the transaction, or end the relationship if it
 #   exists, and consider a suspicious transaction report.
-#   C. Freeze the applicant's funds permanently, hand them over to the police, and
-#   report the applicant to every other exchange on the market.
+#   C. Freeze the applicant's funds, hand them over to the police, and warn the other
+#   exchanges on the market about the applicant and the documents.
 #   D. Treat the failed check as a commercial matter between the exchange and the user,
 #   settled under the exchange's own terms of service.
 #
@@ -287,8 +287,8 @@ probably not the people operating the accounts, so our CDD under FATF
 R.10 (fatf-r10) has failed on the beneficial owner and on ongoing due
 diligence, although identity verification itself worked. The accounts
 also put us in breach of our own decision to stop serving mainland
-residents, whom the Notice (yinfa-2021-237) treats our service to as
-illegal financial activity.
+residents, and the Notice (yinfa-2021-237) treats our service to them
+as illegal financial activity.
 
 ## Options
 
@@ -328,14 +328,14 @@ must carry travel-rule information.
 # civil-validity clause and the Civil Code, which assessment is best
 # supported?
 #
-#   A. The buyer gets the whole price back, since selling an account is an ordinary sale
-#   and the seller failed to deliver an account that works.
+#   A. The buyer can likely recover the full price, since selling an account is an
+#   ordinary sale and the seller failed to deliver one that works.
 #   B. The court must dismiss the claim outright, since the Notice is a statute that
 #   voids every contract touching virtual currency and bars recovery.
 #   C. The court is likely to find the sale void as against public order and good
 #   morals, yet may still order a return of the price split by fault.
-#   D. The court has no jurisdiction, since the account sits on an offshore exchange and
-#   the sale is governed only by that exchange's own rules.
+#   D. The court would probably decline the case, since the account sits on an offshore
+#   exchange whose own terms govern any sale of an account.
 #
 # Answer: one letter in quotes, e.g. q16 = "A"
 q16 = 'C'
@@ -355,7 +355,7 @@ q16 = 'C'
 #   price or failed ones can be "raised" and sold after all.
 #   C. The trade still pays, since each opened account sells for many times what one
 #   application costs, so just a handful of successes covers it.
-#   D. The trade stops paying only when no application at all succeeds, since any opened
+#   D. The trade keeps paying as long as some applications succeed, since each opened
 #   account brings in more than one application costs.
 #
 # Answer: one letter in quotes, e.g. q17 = "A"

@@ -15,8 +15,11 @@ from conftest import ROOT, check_json, run_caselab
 
 def test_solutions_score_full_marks_with_every_question_correct(quizzes, tmp_path):
     result = check_json(ROOT / "solutions", tmp_path=tmp_path)
-    assert result["max_score"] == sum(q.max_score for q in quizzes.values())
-    assert result["score"] == result["max_score"]
+    memos = sum(q.points for quiz in quizzes.values() for q in quiz.questions if q.type == "memo")
+    assert result["max_score"] == sum(q.max_score for q in quizzes.values()) - memos
+    assert result["score"] == result["max_score"], "full marks of what a machine grades"
+    assert result["pending"] == memos, "memo points are the instructor's, shown apart"
+    assert all(q["well_formed"] and q["max_points"] == 0 for q in result["questions"] if q["type"] == "memo")
     assert {q["status"] for q in result["questions"]} == {"correct"}
     assert len(result["questions"]) == sum(len(q.questions) for q in quizzes.values())
 
@@ -130,8 +133,8 @@ def test_list_json_has_the_bank_without_answers(quizzes):
     proc = run_caselab("list", "--json", check=True)
     bank = json.loads(proc.stdout)
     assert [m["id"] for m in bank] == list(quizzes)
-    assert set(bank[0]) == {"id", "title", "questions"}
-    assert all(set(q) == {"id", "type", "points", "title"} for m in bank for q in m["questions"])
+    assert set(bank[0]) == {"id", "title", "objectives", "questions"}
+    assert all(set(q) == {"id", "type", "points", "title", "level", "objective"} for m in bank for q in m["questions"])
 
 
 def test_unknown_module_is_a_clear_error():

@@ -59,7 +59,8 @@ def test_teaching_notes_have_plans_and_explanations(page):
     if page.stem == "index":
         return
     text = page.read_text(encoding="utf-8").lower()
-    for part in ("synopsis", "50-minute", "90-minute", "board plan", "model answers"):
+    for part in ("synopsis", "<!-- caselab:objectives", "pre-class", "50-minute", "80-minute", "decision point",
+                 "board plan", "model answers", "misreading", "what happened next", "further reading"):
         assert part in text, f"{page.name} lacks {part}"
     assert f"<!-- caselab:explanations {page.stem} -->" in text
 

@@ -77,19 +77,25 @@ def test_gradebook_has_a_row_for_every_submission(cls):
     rows = {r["student"]: r for r in read_csv(cls["out"] / "gradebook.csv")}
     modules, quizzes = cls["modules"], cls["quizzes"]
     header = (cls["out"] / "gradebook.csv").read_text().splitlines()[0]
-    assert header == ",".join(["student", *modules, "total", "max", "percent", "status"])
+    assert header == ",".join(["student", *modules, "total", "max", "percent", "pending", "status"])
     assert sorted(rows) == sorted(cls["recipes"])
     top = sum(q.max_score for q in quizzes.values())
+    memo = sum(q.points for quiz in quizzes.values() for q in quiz.questions if q.type == "memo")
     total = {s: float(r["total"]) for s, r in rows.items()}
-    assert {float(r["max"]) for r in rows.values()} == {top}
     for s, r in rows.items():
+        assert float(r["max"]) + float(r["pending"]) == top, "the max leaves out the points still to be graded"
         assert abs(sum(float(r[m]) for m in modules) - total[s]) < 0.02
-        assert r["percent"] == f"{100 * total[s] / top:.1f}"
-    assert total["ada"] == total["eve"] == top, "correct, in a folder and in a nested zip"
+        assert r["percent"] == f"{100 * total[s] / float(r['max']):.1f}"
+    assert float(rows["ada"]["pending"]) == memo and float(rows["cai"]["pending"]) == 0, \
+        "an answered memo's points wait for the instructor; a blank one scores 0"
+    assert total["ada"] == total["eve"] == top - memo == float(rows["ada"]["max"]), \
+        "correct, in a folder and in a nested zip: full marks of what a machine grades"
+    top = top - memo
     assert 0 < total["ben"] < top and total["ben"] == total["fay"], "partly correct, in a folder and in a zip"
     assert total["cai"] == 0 and rows["cai"]["status"] == "ok", "blank sheets"
     first, second = modules
-    assert float(rows["dee"][first]) == 0 and float(rows["dee"][second]) == quizzes[second].max_score, \
+    auto = {m: sum(q.points for q in quizzes[m].questions if q.type != "memo") for m in modules}
+    assert float(rows["dee"][first]) == 0 and float(rows["dee"][second]) == auto[second], \
         "a syntax error costs its own sheet only"
     assert total["hal"] == 0 and rows["hal"]["status"] == "ok", "all wrong, under exercises/"
     assert rows["gus"]["status"] not in ("ok", "") and total["gus"] == 0, "an empty folder"
@@ -110,10 +116,15 @@ def test_results_are_gradescope_results_json(cls):
         assert [t["name"] for t in data["tests"]] == names
         assert abs(sum(t["score"] for t in data["tests"]) - data["score"]) < 1e-6
         for t in data["tests"]:
-            assert set(t) >= {"name", "score", "max_score", "output", "status"}
-            assert 0 <= t["score"] <= t["max_score"] and t["status"] in ("passed", "failed")
+            assert set(t) >= {"name", "score", "max_score", "output"}
+            assert 0 <= t["score"] <= t["max_score"]
+            if "status" not in t:  # a memo to be graded by hand: neither passed nor failed yet
+                assert "to be graded by your instructor" in t["output"] and t["max_score"] == 0
+                assert "well formed" in t["output"] and "right" not in t["output"]
+            else:
+                assert t["status"] in ("passed", "failed")
     ada = json.loads((cls["out"] / "results" / "ada.json").read_text())
-    assert all(t["status"] == "passed" for t in ada["tests"])
+    assert all(t.get("status", "passed") == "passed" for t in ada["tests"])
     dee = json.loads((cls["out"] / "results" / "dee.json").read_text())
     assert "syntax" in json.dumps(dee), "the syntax error is reported"
 
@@ -127,7 +138,8 @@ def test_feedback_says_right_or_wrong_with_explanations(cls, tmp_path):
         for i, q in enumerate(quiz.questions):
             heading = re.search(rf"^### {q.id} · {re.escape(q.title)}: (.+) \(", ben, re.M)
             assert heading, q.nodeid
-            assert heading.group(1) == ("right" if i % 2 == 0 else "wrong" if q.type != "memo" else heading.group(1))
+            expected = "to be graded by your instructor" if q.type == "memo" else "right" if i % 2 == 0 else "wrong"
+            assert heading.group(1) == expected, q.nodeid
     plain = next(q for q in qs if "{{" not in q.explanation)
     first_line = plain.explanation.splitlines()[0]
     assert first_line in ben and ben.count("**Explanation.**") == len(qs)
@@ -318,3 +330,237 @@ def test_student_text_is_written_inert():
     assert not reusable(StudentResult("s", "timeout", "t", ()))
     assert not reusable(StudentResult("s", "ok", "", (), ("call_seconds",)))
     assert not reusable(StudentResult("s", "internal-error", "bug", ()))
+# --- a real class's layouts, the roster both ways, manual points that survive reruns -----------------
+
+@pytest.fixture(scope="module")
+def layouts(tmp_path_factory):
+    """A class as LMS exports hand it over: deep folders, Canvas flat files, Moodle folders, stray files."""
+    from caselab.quiz.model import load_quizzes
+    from class_fixture.make_class import sheet
+
+    modules = pick_modules(run_caselab)
+    quizzes = load_quizzes(ROOT, modules)
+    first, second = modules
+    right = {m: sheet(quizzes[m], "correct") for m in modules}
+    text_q = next((q for q in quizzes[first].questions if q.type == "text"), None)
+    where = tmp_path_factory.mktemp("layouts")
+    subs = where / "subs"
+    deep = subs / "cai" / "Assignment 2" / "kyc-mining" / "exercises"
+    deep.mkdir(parents=True)
+    for m in modules:
+        (deep / f"{m}.py").write_text(right[m], encoding="utf-8")
+    (subs / "dan").mkdir()
+    typed = right[first]
+    if text_q is not None:  # an answer typed with capitals and spaces, echoed as typed
+        typed = re.sub(rf"^{text_q.id} = .*$", f'{text_q.id} = "Virtual  Gold Bar"', typed, count=1, flags=re.M)
+    (subs / "dan" / f"{first}.py").write_text(typed, encoding="utf-8")  # hands in one module of two
+    (subs / "eli.rar").write_bytes(b"Rar!\x1a\x07\x00 not really")
+    (subs / "loose.py").write_text(right[first], encoding="utf-8")
+    (subs / "notes.txt").write_text("grading notes\n", encoding="utf-8")
+    (subs / f"smithjane_12345_67890_{first}.py").write_text(right[first], encoding="utf-8")
+    (subs / f"smithjane_12345_67880_{second}.py").write_text(sheet(quizzes[second], "wrong"), encoding="utf-8")
+    (subs / f"smithjane_LATE_12345_67899_{second}-1.py").write_text(right[second], encoding="utf-8")
+    moodle = subs / "Jane Doe_555_assignsubmission_file_" / "work"
+    moodle.mkdir(parents=True)
+    for m in modules:
+        (moodle / f"{m}.py").write_text(right[m], encoding="utf-8")
+    (subs / "Jane Doe_555_assignsubmission_onlinetext_").mkdir()
+    (subs / "Jane Doe_555_assignsubmission_onlinetext_" / "onlinetext.html").write_text("<p>hi</p>")
+    roster = where / "roster.csv"
+    roster.write_text("Student,ID,SIS User ID,SIS Login ID,Section\n"
+                      "    Points Possible,,,,\n"
+                      "\"Smith, Jane\",12345,s-1,jsmith,A\n"
+                      "\"Doe, Jane\",555,s-2,jdoe,A\n"
+                      "\"Absent, Al\",777,s-3,aabsent,A\n"
+                      "\"Dan, Dee\",888,s-4,dan,A\n", encoding="utf-8")
+    out = where / "out"
+    proc = grade(subs, out, "--modules", ",".join(modules), "--canvas-roster", str(roster))
+    assert proc.returncode == 0, proc.stderr
+    return {"modules": modules, "quizzes": quizzes, "subs": subs, "out": out, "proc": proc, "roster": roster,
+            "text_q": text_q}
+
+
+def test_every_layout_is_found_or_reported_by_name(layouts):
+    out, proc = layouts["out"], layouts["proc"]
+    first, second = layouts["modules"]
+    quizzes = layouts["quizzes"]
+    auto = sum(q.points for quiz in quizzes.values() for q in quiz.questions if q.type != "memo")
+    rows = {r["student"]: r for r in read_csv(out / "gradebook.csv")}
+    assert sorted(rows) == ["Jane Doe_555", "cai", "dan", "smithjane_12345"]
+    for student in ("Jane Doe_555", "cai", "smithjane_12345"):
+        assert rows[student]["status"] == "ok" and float(rows[student]["total"]) == auto, student
+    assert rows["dan"]["status"] == "missing-module" and float(rows["dan"][second]) == 0
+    assert float(rows["dan"][first]) > 0, "the sheet handed in is graded"
+    text = proc.stdout
+    assert "dan: missing-module" in text and f"no sheet for {second}" in text
+    for name in ("eli.rar", "loose.py", "notes.txt", "Jane Doe_555_assignsubmission_onlinetext_",
+                 f"smithjane_12345_67880_{second}.py"):
+        assert f"  {name}: " in text, name
+    assert "rar archive" in text and "Canvas export" in text
+    # the roster both ways: Al has no submission; cai matches nobody; Canvas and Moodle ids match by number
+    assert "roster: Absent, Al (aabsent) has no submission" in text
+    assert "the submission cai matches no student of the roster" in text
+    assert "roster: Smith, Jane" not in text and "roster: Doe, Jane" not in text, "matched by their numbers"
+    canvas = {r[3]: r for r in csv.reader(io.StringIO((out / "canvas.csv").read_text()))}
+    assert canvas["jsmith"][0] == "Smith, Jane" and canvas["jdoe"][0] == "Doe, Jane" and canvas["dan"][1] == "888"
+
+
+def test_feedback_echoes_the_answer_as_typed(layouts):
+    q = layouts["text_q"]
+    if q is None:
+        pytest.skip("no text question in the modules under test")
+    dan = (layouts["out"] / "feedback" / "dan.md").read_text()
+    assert "Your answer: `Virtual  Gold Bar`" in dan or "Your answer: `Virtual Gold Bar`" in dan
+    assert "virtualgoldbar" not in dan
+
+
+def test_manual_points_and_adjustments_survive_reruns(layouts, tmp_path):
+    import shutil
+
+    first, second = layouts["modules"]
+    quizzes = layouts["quizzes"]
+    memos = [(quiz.module, q) for quiz in quizzes.values() for q in quiz.questions if q.type == "memo"]
+    if not memos:
+        pytest.skip("no memo in the modules under test")
+    module, memo = memos[0]
+    out = tmp_path / "out"
+    shutil.copytree(layouts["out"], out)
+    manual = out / "manual.csv"
+    rows = read_csv(manual)
+    assert {(r["student"], r["module"], r["question"]) for r in rows} >= {
+        ("cai", module, memo.id), ("Jane Doe_555", module, memo.id), ("smithjane_12345", module, memo.id)}
+    assert all(r["points"] == "" for r in rows), "prefilled with the memos to grade, points left blank"
+    before = {r["student"]: r for r in read_csv(out / "gradebook.csv")}
+    assert float(before["cai"]["pending"]) == sum(q.points for _, q in memos)
+    # the instructor grades cai's memo, takes a point off dan for lateness and mistypes one row
+    text = manual.read_text(encoding="utf-8")
+    text = text.replace(f"cai,{module},{memo.id},,,", f"cai,{module},{memo.id},2,clear but thin options,", 1)
+    text += f"dan,{first},,-1,handed in late\nJane Doe_555,{module},{memo.id},two,typo\n"
+    manual.write_text(text, encoding="utf-8")
+    mine = manual.read_bytes()
+    proc = grade(layouts["subs"], out, "--modules", ",".join(layouts["modules"]))
+    assert proc.returncode == 0, proc.stderr
+    assert manual.read_bytes().startswith(mine), "the instructor's rows are kept byte for byte"
+    after = {r["student"]: r for r in read_csv(out / "gradebook.csv")}
+    assert float(after["cai"]["total"]) == float(before["cai"]["total"]) + 2
+    assert float(after["cai"]["max"]) == float(before["cai"]["max"]) + memo.points
+    assert float(after["cai"]["pending"]) == float(before["cai"]["pending"]) - memo.points
+    assert float(after["dan"]["total"]) == float(before["dan"]["total"]) - 1
+    assert "points 'two' is not a number" in proc.stdout and "manual.csv line" in proc.stdout
+    assert "changes since the last run:" in proc.stdout
+    assert f"cai: ok {before['cai']['total']}/{before['cai']['max']}" in proc.stdout, "what changed, from what to what"
+    feedback = (out / "feedback" / "cai.md").read_text().replace("\\", "")  # as rendered: escapes gone
+    assert f"graded by the instructor: 2 of {memo.points:g} (clear but thin options)" in feedback
+    assert f"### {memo.id} · {memo.title}: graded by your instructor (2 / {memo.points:g})" in feedback
+    assert "handed in late" in (out / "feedback" / "dan.md").read_text()
+    report = (out / "report.html").read_text()
+    assert "clear but thin options" in report and "handed in late" in report
+    results = json.loads((out / "results" / "cai.json").read_text())
+    test = next(t for t in results["tests"] if t["name"] == f"{module}/{memo.id}")
+    assert test["score"] == 2 and test["max_score"] == memo.points
+    # a third run, nothing changed: the merged points are still there and nothing is rewritten
+    state = tree_state(out)
+    again = grade(layouts["subs"], out, "--modules", ",".join(layouts["modules"]))
+    assert again.returncode == 0 and "graded 0 submission(s)" in again.stdout
+    assert "changes since the last run:" not in again.stdout, again.stdout
+    assert tree_state(out) == state
+
+
+def test_a_broken_manual_sheet_stops_the_run_and_is_left_alone(layouts, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "manual.csv").write_text("who,what\nada,3\n", encoding="utf-8")
+    proc = grade(layouts["subs"], out, "--modules", ",".join(layouts["modules"]))
+    assert proc.returncode == 2 and "manual.csv needs the columns" in proc.stderr
+    assert (out / "manual.csv").read_text() == "who,what\nada,3\n" and not (out / "gradebook.csv").exists()
+
+
+def test_report_has_a_student_table_option_text_and_a_small_class_caution(cls):
+    report = (cls["out"] / "report.html").read_text()
+    students = report.split('id="students"', 1)[1].split("</table>", 1)[0]
+    for student in cls["recipes"]:
+        assert f"<tr><td>{student}</td>" in students
+    assert "Caution: only" in report and "fewer than 30" in report
+    quiz = next(iter(cls["quizzes"].values()))
+    q = next(q for i, q in enumerate(quiz.questions) if i % 2 == 1 and q.type == "choice")
+    letter = wrong_value(q).upper()
+    option = str(q.spec["options"][letter])[:40]
+    row = report.split(f"<b>{quiz.module}/{q.id}</b>", 1)[1].split("</tr>", 1)[0]
+    assert f"({letter}: " in row and option.replace("'", "&#x27;").replace('"', "&quot;")[:20] in row
+
+
+def test_feedback_names_no_internal_figure_and_explains_only_what_was_answered():
+    from caselab.grading.batch import StudentResult
+    from caselab.grading.gradebook import feedback_md
+    from caselab.quiz.checking import Outcome
+    from caselab.quiz.figures import load_figures
+    from caselab.quiz.model import load_quizzes
+
+    quiz = load_quizzes(ROOT, ["mining"])["mining"]
+    named = [q for q in quiz.questions if "the figure mining." in q.explanation]
+    if not named:
+        pytest.skip("no explanation names a figure")
+    outcomes = tuple(Outcome(q.module, q.id, q.type, "wrong" if q in named else "unanswered", 0.0, q.points)
+                     for q in quiz.questions)
+    text = feedback_md(StudentResult("x", "ok", "", outcomes), [quiz], explanations=True,
+                       figures=load_figures(ROOT))
+    assert "the figure" not in text and "mining.machine" not in text
+    assert text.count("**Explanation.**") == len(named) < len(quiz.questions)
+
+
+def test_blank_sheets_get_no_explanations(cls):
+    assert "**Explanation.**" not in (cls["out"] / "feedback" / "cai.md").read_text()
+
+
+def test_github_classroom_clones_become_a_submissions_folder(layouts, tmp_path):
+    from class_fixture.make_class import sheet
+
+    quizzes, modules = layouts["quizzes"], layouts["modules"]
+    clones = tmp_path / "kyc-mining-submissions"
+    for user in ("alice", "bob", "carl"):
+        (clones / f"kyc-mining-{user}" / ".git").mkdir(parents=True)
+        (clones / f"kyc-mining-{user}" / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    for m in modules:
+        (clones / "kyc-mining-alice" / "exercises").mkdir(exist_ok=True)
+        (clones / "kyc-mining-alice" / "exercises" / f"{m}.py").write_text(sheet(quizzes[m], "correct"))
+    (clones / "kyc-mining-carl" / "exercises").mkdir()
+    (clones / "kyc-mining-carl" / "exercises" / f"{modules[0]}.py").symlink_to("/etc/passwd")
+    subs = tmp_path / "subs"
+    proc = run_caselab("classroom", str(clones), "--out", str(subs))
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in subs.iterdir() if not p.name.startswith(".")) == ["alice", "carl"]
+    assert "skipped kyc-mining-bob: no exercises/ folder" in proc.stdout
+    assert f"skipped kyc-mining-carl/exercises/{modules[0]}.py: not a regular file" in proc.stdout
+    assert not (subs / "alice" / ".git").exists()
+    again = run_caselab("classroom", str(clones), "--out", str(subs))
+    assert again.returncode == 0, "a folder it wrote can be written again"
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "keep.txt").write_text("keep")
+    refused = run_caselab("classroom", str(clones), "--out", str(tmp_path / "mine"))
+    assert refused.returncode == 2 and (tmp_path / "mine" / "keep.txt").read_text() == "keep"
+    graded = grade(subs, tmp_path / "out", "--modules", ",".join(modules))
+    assert graded.returncode == 0, graded.stderr
+    rows = {r["student"]: r for r in read_csv(tmp_path / "out" / "gradebook.csv")}
+    assert rows["alice"]["status"] == "ok" and rows["carl"]["status"] == "empty"
+    assert "not graded" not in graded.stdout, "the folder holds nothing to skip"
+
+
+def test_sheets_are_found_at_any_depth_and_a_tie_is_named(tmp_path):
+    from caselab.grading.intake import Refused, intake
+
+    deep = tmp_path / "s" / "cai" / "Assignment 2" / "kyc-mining" / "exercises"
+    deep.mkdir(parents=True)
+    (deep / "kyc.py").write_text("q1 = None\n")
+    (tmp_path / "s" / "cai" / "old" / "kyc.py").parent.mkdir(parents=True)
+    (tmp_path / "s" / "cai" / "old" / "kyc.py").write_text("q1 = None\n")
+    (tmp_path / "d1").mkdir()
+    found = intake(tmp_path / "s", ["kyc", "mining"], tmp_path / "d1")
+    assert found.found == {"kyc"} and found.paths["kyc"] == "cai/Assignment 2/kyc-mining/exercises/kyc.py"
+    tie = tmp_path / "t"
+    for top in ("one", "two"):
+        (tie / top).mkdir(parents=True)
+        (tie / top / "kyc.py").write_text("q1 = None\n")
+    (tmp_path / "d2").mkdir()
+    with pytest.raises(Refused) as refused:
+        intake(tie, ["kyc"], tmp_path / "d2")
+    assert refused.value.status == "empty" and "kyc.py is in 2 places (one/kyc.py, two/kyc.py)" in refused.value.message

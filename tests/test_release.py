@@ -182,8 +182,14 @@ def test_edition_quizzes_keep_only_what_the_check_needs(editions, modules, mode)
             assert not {"key", "explanation", "solution"} & set(q), q["id"]
             assert ("hints" in q) <= (mode == "full"), "hints only in full mode"
             assert ("check" in q) <= (mode != "none"), "no check data in none mode"
+            if mode == "score":  # nothing per question that a key could be tested against
+                assert set(q.get("check", {})) <= {"cell", "offset", "decimals"}, q["id"]
             for case in q.get("cases", []):
                 assert set(case) == {"args"}
+        if mode == "score":
+            assert data["edition"]["all_right"]["hashes"] and data["edition"]["all_right"]["kdf"]["n"] >= 2**16
+        else:
+            assert "all_right" not in data["edition"]
     salts = {yaml.safe_load((editions[m] / "tests" / "quizzes" / f"{modules[0]}.yml").read_text())
              ["edition"].get("salt") for m in ("full", "score")}
     assert len(salts) == 2, "each edition has its own salt"
@@ -222,7 +228,8 @@ def test_self_check_in_each_feedback_mode(editions, quizzes, modules, mode, tmp_
         for module, quiz in quizzes.items():
             (folder / f"{module}.py").write_text(sheet(quiz, kind) if kind != "correct" else
                                                   render_sheet(quiz, solution=True))
-    full_marks = sum(q.max_score for q in quizzes.values())
+    memos = sum(q.points for quiz in quizzes.values() for q in quiz.questions if q.type == "memo")
+    full_marks = sum(q.max_score for q in quizzes.values()) - memos  # memo points are the instructor's
 
     proc, result = edition_check(editions[mode], right)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -235,6 +242,9 @@ def test_self_check_in_each_feedback_mode(editions, quizzes, modules, mode, tmp_
         assert " wrong " in proc2.stdout or "wrong 0/" in proc2.stdout
     elif mode == "score":
         assert result["score"] == full_marks and result2["score"] < full_marks
+        assert all(m["all_right"] for m in result["modules"].values())
+        assert not any(m["all_right"] for m in result2["modules"].values())
+        assert "not all right yet" in proc2.stdout and "not all right yet" not in proc.stdout
         for out, res in ((proc.stdout, result), (proc2.stdout, result2)):
             assert "correct" not in out.split("caselab score")[0] and " wrong" not in out
             assert {q["status"] for q in res["questions"]} == {"answered"}
@@ -315,33 +325,40 @@ def test_github_actions_workflow_reports_the_points(editions, tmp_path):
     assert not (editions["score"] / ".github").exists(), "the workflow only when asked for"
 
 
-def test_gradescope_autograder_grades_a_submission(editions, quizzes, modules, tmp_path):
+def test_gradescope_autograder_bundle(editions, modules):
+    """What the bundle holds (tests/test_gradescope.py runs it as Gradescope does)."""
     bundle = editions["full"].with_name("full-autograder.zip")
     with zipfile.ZipFile(bundle) as z:
         names = set(z.namelist())
         assert {"setup.sh", "run_autograder", "caselab/pyproject.toml"} <= names
         assert {f"caselab/tests/quizzes/{m}.yml" for m in modules} <= names
         assert z.getinfo("run_autograder").external_attr >> 16 & 0o111, "run_autograder is executable"
-        z.extractall(tmp_path / "autograder" / "source")
-    setup = (tmp_path / "autograder" / "source" / "setup.sh").read_text()
-    assert "pip install" in setup and "/autograder/source/caselab" in setup
-    # run run_autograder as Gradescope would, with its paths moved into tmp_path and this Python as the venv's
-    from caselab.quiz.sheets import render_sheet
+        setup = z.read("setup.sh").decode()
+        run = z.read("run_autograder").decode()
+    assert "pip install" in setup and "/autograder/source/caselab" in setup and "useradd" in setup
+    assert "--unsandboxed" not in run and "chmod 700 /autograder/source /autograder/results" in run
 
-    sub = tmp_path / "autograder" / "submission" / "exercises"
-    sub.mkdir(parents=True)
+
+def test_full_mode_gives_choice_keys_away_and_score_mode_does_not(editions, quizzes):
+    """What --help and the instructors' page say: full-mode hashes yield each choice key to a few tries."""
+    from caselab.editions.keyhash import digest
+    from caselab.quiz.model import load_quiz
+
+    tried = 0
     for module, quiz in quizzes.items():
-        (sub / f"{module}.py").write_text(render_sheet(quiz, solution=True))
-    script = (tmp_path / "autograder" / "source" / "run_autograder").read_text()
-    script = script.replace("/autograder", str(tmp_path / "autograder"))
-    script = script.replace("/opt/caselab/bin/caselab", f"{sys.executable} -m caselab.cli")
-    script = script.replace("/opt/caselab/bin/python", sys.executable)
-    (tmp_path / "run_autograder").write_text(script)
-    proc = subprocess.run(["bash", str(tmp_path / "run_autograder")], capture_output=True, text=True,
-                          env=_env_without_caselab(), timeout=600)
-    results = json.loads((tmp_path / "autograder" / "results" / "results.json").read_text())
-    assert results["score"] == sum(q.max_score for q in quizzes.values()), proc.stderr
-    assert len(results["tests"]) == sum(len(q.questions) for q in quizzes.values())
+        full = load_quiz(editions["full"] / "tests" / "quizzes" / f"{module}.yml", root=ROOT)
+        score = load_quiz(editions["score"] / "tests" / "quizzes" / f"{module}.yml", root=ROOT)
+        for q, h, s in zip(quiz.questions, full.questions, score.questions):
+            if q.type != "choice":
+                continue
+            found = [o for o in h.spec["options"] if digest(str(o).upper(), h.edition["salt"], module, q.id,
+                                                             h.edition["kdf"]) == h.spec["check"]["answer"]]
+            assert found == [q.key], q.nodeid  # recovered offline by trying each letter
+            assert "check" not in s.spec or "answer" not in s.spec["check"]
+            tried += 1
+            if tried >= 2:
+                return
+    assert tried, "no choice question to try"
 
 
 def test_release_refuses_a_folder_that_is_not_an_edition(tmp_path, modules):
@@ -385,9 +402,51 @@ def test_edition_installs_and_checks_in_a_fresh_venv(editions, quizzes, tmp_path
     for module, quiz in quizzes.items():
         (edition / "exercises" / f"{module}.py").write_text(render_sheet(quiz, solution=True))
     done = subprocess.run(["caselab", "check"], cwd=edition, env=env, capture_output=True, text=True, timeout=600)
-    total = sum(q.max_score for q in quizzes.values())
+    memos = sum(q.points for quiz in quizzes.values() for q in quiz.questions if q.type == "memo")
+    total = sum(q.max_score for q in quizzes.values()) - memos  # memo points are the instructor's, shown apart
     assert done.returncode == 0 and re.search(rf"^total\s+{total:g}\s+{total:g}\s", done.stdout, re.M), done.stdout
+    assert not memos or f"(and {memos:g} points for memos, which your instructor grades" in done.stdout
     tests = subprocess.run(["python", "-m", "pytest", "-q"], cwd=edition, env=env, capture_output=True, text=True,
                            timeout=600)
     assert tests.returncode == 0 and f"{sum(len(q.questions) for q in quizzes.values())} passed" in tests.stdout, \
         tests.stdout + tests.stderr
+
+
+def test_release_never_loses_a_file_in_out(tmp_path, modules):
+    """A folder holding only .git, an edition with a file added or changed: refused, untouched; .git is kept."""
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    proc = run_caselab("release", "--modules", modules[0], "--out", str(repo))
+    assert proc.returncode == 2 and "not an edition" in proc.stderr and ".git" in proc.stderr
+    assert sorted(p.name for p in repo.iterdir()) == [".git"]
+
+    ed = tmp_path / "ed"
+    assert run_caselab("release", "--modules", modules[0], "--out", str(ed)).returncode == 0
+    (ed / ".git").mkdir()
+    (ed / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    again = run_caselab("release", "--modules", modules[0], "--out", str(ed))
+    assert again.returncode == 0 and "warning" not in again.stderr, again.stderr
+    assert (ed / ".git" / "HEAD").read_text() == "ref: refs/heads/main\n", "the edition's repository is kept"
+
+    (ed / "notes.md").write_text("my notes")
+    sheet = ed / "exercises" / f"{modules[0]}.py"
+    sheet.write_text(sheet.read_text() + "\n# my answers\n")
+    refused = run_caselab("release", "--modules", modules[0], "--out", str(ed))
+    assert refused.returncode == 2 and "notes.md (added)" in refused.stderr \
+        and f"exercises/{modules[0]}.py (changed)" in refused.stderr
+    assert (ed / "notes.md").read_text() == "my notes" and sheet.read_text().endswith("# my answers\n")
+    (ed / "notes.md").unlink()
+    sheet.unlink()
+
+    both = run_caselab("release", "--modules", ",".join(modules), "--out", str(ed))
+    assert both.returncode == 0 and "warning" in both.stderr and f"held an edition of {modules[0]};" in both.stderr
+    assert (ed / ".git" / "HEAD").is_file()
+
+
+def test_release_outside_the_project_says_where_to_run_it(tmp_path, modules):
+    env = {k: v for k, v in os.environ.items() if k != "CASELAB_PROJECT"}
+    proc = subprocess.run([sys.executable, "-m", "caselab.cli", "release", "--modules", modules[0], "--out",
+                           str(tmp_path / "ed")], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert f"cd {ROOT.resolve()}" in proc.stderr and not (tmp_path / "ed").exists()

@@ -4,6 +4,7 @@
                                                                 check answer sheets (runs the quizzes under pytest;
                                                                 sheets named with --answers run in the sandbox)
     caselab list [--json]                                       the question bank, without answers
+    caselab lint [MODULE...] [--json]                           the author's check of the items (exit 1 on a failed rule)
     caselab sheets [--check]                                    regenerate exercises/ and solutions/ from the quizzes
     caselab release --modules kyc,mining --out DIR [--feedback full|score|none] [--gradescope] [--github-actions]
                                                                 a student edition without answers
@@ -12,6 +13,7 @@
                                                                 grade a class: gradebook, feedback, report
     caselab solutions --variants DIR-instructor --student ID --out FOLDER
                                                                 one student's reference sheets
+    caselab classroom CLONES --out DIR [--prefix P]             cloned GitHub Classroom repositories -> submissions
 """
 from __future__ import annotations
 
@@ -25,7 +27,16 @@ from caselab.quiz.model import QuizError, load_quizzes
 
 
 def _root() -> Path:
-    return find_project_root()
+    try:
+        return find_project_root()
+    except FileNotFoundError as exc:
+        import caselab
+
+        installed = Path(caselab.__file__).resolve().parents[2]
+        if (installed / "data" / "case.yml").is_file() and installed != Path.cwd().resolve():
+            raise FileNotFoundError(f"{exc}. The installed caselab is the project at {installed}: "
+                                    f"run `cd {installed}` first, then the same command") from None
+        raise
 
 
 def cmd_check(args) -> int:
@@ -71,8 +82,9 @@ def cmd_check(args) -> int:
 
 def bank(root: Path, modules: list[str] | None = None) -> list[dict]:
     return [
-        {"id": quiz.module, "title": quiz.title,
-         "questions": [{"id": q.id, "type": q.type, "points": q.points, "title": q.title} for q in quiz.questions]}
+        {"id": quiz.module, "title": quiz.title, "objectives": dict(quiz.objectives),
+         "questions": [{"id": q.id, "type": q.type, "points": q.points, "title": q.title,
+                        "level": q.level, "objective": q.objective} for q in quiz.questions]}
         for quiz in load_quizzes(root, modules).values()
     ]
 
@@ -85,9 +97,29 @@ def cmd_list(args) -> int:
     for m in modules:
         points = sum(q["points"] for q in m["questions"])
         print(f"{m['id']:<10} {m['title']}  ({len(m['questions'])} questions, {points:g} points)")
+        for oid, text in m["objectives"].items():
+            print(f"    {oid:<4} {text}")
         for q in m["questions"]:
-            print(f"    {q['id']:<4} {q['type']:<9} {q['points']:>3g}  {q['title']}")
+            print(f"    {q['id']:<4} {q['type']:<9} {q['points']:>3g}  {q['level'] or '-':<10} {q['objective'] or '-':<4} "
+                  f"{q['title']}")
     return 0
+
+
+def cmd_lint(args) -> int:
+    from caselab.quiz.lint import format_report, lint_quizzes
+
+    root = _root()
+    quizzes = load_quizzes(root, args.modules or None)
+    if any(q.edition is not None for q in quizzes.values()):
+        print("caselab lint: this is a student edition; it holds no keys, so there is nothing to lint "
+              "(run it in the project the edition was released from)", file=sys.stderr)
+        return 2
+    report = lint_quizzes(quizzes, root)
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_report(report))
+    return 0 if report.ok else 1
 
 
 def cmd_sheets(args) -> int:
@@ -124,6 +156,8 @@ def cmd_release(args) -> int:
     except ReleaseError as exc:
         print(f"caselab release: {exc}", file=sys.stderr)
         return 2
+    for warning in done.warnings:
+        print(f"caselab release: warning: {warning}", file=sys.stderr)
     print(f"student edition of {', '.join(done.modules)} (feedback: {done.feedback}) written to {done.edition}")
     if args.roster:
         from caselab.editions.variants import instructor_dir
@@ -153,7 +187,28 @@ def cmd_grade(args) -> int:
         return 130
     if not args.quiet:
         print(f"graded {run.graded} submission(s), {run.reused} unchanged since the last run; "
-              f"{len(run.results)} in {run.out} (gradebook.csv, canvas.csv, report.html, results/, feedback/)")
+              f"{len(run.results)} in {run.out} (gradebook.csv, canvas.csv, report.html, results/, feedback/, "
+              "manual.csv)")
+        for line in run.summary():
+            print(line)
+    else:  # even a quiet run names what it did not grade and what needs a look
+        for line in [f"skipped: {name}: {why}" for name, why in run.skipped] + run.warnings:
+            print(f"caselab grade: {line}", file=sys.stderr)
+    return 0
+
+
+def cmd_classroom(args) -> int:
+    from caselab.grading.classroom import ClassroomError, collect
+
+    try:
+        done = collect(Path(args.clones), Path(args.out), args.prefix)
+    except (ClassroomError, OSError) as exc:
+        print(f"caselab classroom: {exc}", file=sys.stderr)
+        return 2
+    print(f"{len(done.students)} student(s) written to {done.out}; grade them with "
+          f"`caselab grade {args.out} --out grades`")
+    for repo, why in done.skipped:
+        print(f"  skipped {repo}: {why}")
     return 0
 
 
@@ -189,6 +244,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_list)
 
+    p = sub.add_parser("lint", help="the author's check of the items: key lengths, letters, levels, giveaways")
+    p.add_argument("modules", nargs="*", metavar="MODULE", help="modules to lint as one bank (default: all)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_lint)
+
     p = sub.add_parser("sheets", help="regenerate exercises/ and solutions/ from the quizzes")
     p.add_argument("modules", nargs="*", metavar="MODULE")
     p.add_argument("--check", action="store_true", help="only report sheets that differ; exit 1 if any")
@@ -199,10 +259,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the modules to assign, e.g. --modules kyc,mining")
     p.add_argument("--out", required=True, metavar="DIR", help="the folder to write the edition to (new)")
     p.add_argument("--feedback", choices=("full", "score", "none"), default="full",
-                   help="what the students' check shows: right/wrong per question (full), the score per module "
-                        "(score), or only whether answers are well-formed (none); default full")
+                   help="what the students' check shows, and what the edition gives away: full = right/wrong per "
+                        "question, with a hash per question, so every choice, ordering and matching key can be "
+                        "recovered offline by trying each letter; score = a module's score only once all of it is "
+                        "right, with no hash per question (a guess must get the whole module right at once); "
+                        "none = only whether answers are well-formed, no hashes at all; default full")
     p.add_argument("--gradescope", action="store_true",
-                   help="also write DIR-autograder.zip, a Gradescope autograder (holds the keys)")
+                   help="also write DIR-autograder.zip, a Gradescope autograder (holds the keys); a student's code "
+                        "runs in the bubblewrap sandbox where it can start, else as the unprivileged user "
+                        "caselab-student who cannot read the keys or results (every process of it killed after), "
+                        "else not at all (plain answers are still graded)")
     p.add_argument("--github-actions", action="store_true",
                    help="add a GitHub Actions workflow that runs the check on each push")
     p.add_argument("--roster", metavar="CSV",
@@ -237,6 +303,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="FOLDER", help="where to write <module>.py")
     p.add_argument("--modules", action="append", metavar="MODULES", help="only these modules (default: all in the lock)")
     p.set_defaults(func=cmd_solutions)
+
+    p = sub.add_parser("classroom", help="turn cloned GitHub Classroom repositories into a submissions folder")
+    p.add_argument("clones", metavar="CLONES", help="the folder of cloned student repositories (only read)")
+    p.add_argument("--out", required=True, metavar="DIR", help="the submissions folder to write (new, or written "
+                   "by this command before)")
+    p.add_argument("--prefix", default=None, metavar="TEXT",
+                   help="strip this from the repositories' names to get the student ids (default: the common "
+                        "prefix ending in '-', e.g. 'kyc-mining-')")
+    p.set_defaults(func=cmd_classroom)
     return parser
 
 

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from caselab.quiz.answers import SheetAnswers, collect
 from caselab.quiz.checking import Outcome, check
-from caselab.editions.keyhash import check_edition, feedback_mode, redact
+from caselab.editions.keyhash import check_edition, feedback_mode, module_all_right, redact
 from caselab.quiz.figures import find_project_root
 from caselab.quiz.model import TYPES, QuizError, load_quiz
 from caselab.quiz.sources import cite_names
@@ -37,6 +38,7 @@ JSON_HELP = "write the results as JSON to this file"
 ANSWERS_KEY = pytest.StashKey[dict]()
 OUTCOMES_KEY = pytest.StashKey[list]()
 MODES_KEY = pytest.StashKey[dict]()  # module -> feedback mode of a student edition (full, score, none)
+ALL_RIGHT_KEY = pytest.StashKey[dict]()  # module -> whether every answer is right (feedback score: one check)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -81,6 +83,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[ANSWERS_KEY] = {}
     config.stash[OUTCOMES_KEY] = []
     config.stash[MODES_KEY] = {}
+    config.stash[ALL_RIGHT_KEY] = {}
     config.addinivalue_line("markers", "caselab_type(name): the question's type (choice, numeric, code, ...)")
     for name in TYPES:
         config.addinivalue_line("markers", f"{name}: a {name} question of a caselab quiz")
@@ -114,6 +117,13 @@ class QuizFile(pytest.File):
                 cache[self.quiz.module] = collect([self.quiz], folder)[self.quiz.module]
             else:
                 cache[self.quiz.module] = sandboxed_answers(self.quiz, folder)
+        return cache[self.quiz.module]
+
+    def all_right(self) -> bool:
+        """Feedback score: every keyed answer of the module right (one check of the whole module)."""
+        cache = self.config.stash[ALL_RIGHT_KEY]
+        if self.quiz.module not in cache:
+            cache[self.quiz.module] = module_all_right(self.quiz.questions, self.sheet_answers().answers)
         return cache[self.quiz.module]
 
 
@@ -158,6 +168,9 @@ class QuestionItem(pytest.Item):
         checker = check_edition if self.question.edition is not None else check  # an edition holds hashes, not keys
         outcome = checker(self.question, sheet.answers[self.question.id], cite_names(root))
         mode = feedback_mode(self.question)
+        if mode == "score" and self.question.type != "memo" and outcome.status == "answered":
+            # no question is checked on its own: its points come only with the whole module right
+            outcome = replace(outcome, points=self.question.points if self.parent.all_right() else 0.0)
         if mode != "full":  # a student edition that shows only module scores, or only the form of answers
             outcome = redact(outcome, mode)
             self.config.stash[MODES_KEY][self.question.module] = mode
@@ -214,32 +227,54 @@ def pytest_report_teststatus(report, config):
     return category, letter, line
 
 
+def instructor_graded(o: Outcome) -> bool:
+    """An answered memo: the check says whether it is well formed; its points are the instructor's."""
+    return o.type == "memo" and o.status in ("correct", "partial", "wrong", "answered")
+
+
 def summary(outcomes: list[Outcome], modes: dict[str, str] | None = None) -> dict:
-    """Score and per-question results; ``modes`` (module -> feedback mode) hides what a student edition hides."""
+    """Score and per-question results; ``modes`` (module -> feedback mode) hides what a student edition hides.
+
+    A memo that was answered is graded by the instructor: its points are left out of ``score`` and
+    ``max_score`` and shown apart in ``pending`` (the check only says whether it is well formed).
+    """
     modes = modes or {}
+    waiting = {id(o) for o in outcomes if instructor_graded(o)}
+    pending = round(sum(o.max_points for o in outcomes if id(o) in waiting), 4)
+
+    def as_dict(o: Outcome) -> dict:
+        d = o.as_dict()
+        if id(o) in waiting:
+            d.update(points=0.0, max_points=0.0, pending=o.max_points, well_formed=o.status == "correct")
+        return d
+
+    auto = [o for o in outcomes if id(o) not in waiting]
     if not any(m != "full" for m in modes.values()):
         return {
-            "score": round(sum(o.points for o in outcomes), 4),
-            "max_score": round(sum(o.max_points for o in outcomes), 4),
-            "questions": [o.as_dict() for o in outcomes],
+            "score": round(sum(o.points for o in auto), 4),
+            "max_score": round(sum(o.max_points for o in auto), 4),
+            "pending": pending,
+            "questions": [as_dict(o) for o in outcomes],
         }
-    scored = [o for o in outcomes if modes.get(o.module, "full") != "none"]
+    scored = [o for o in auto if modes.get(o.module, "full") != "none"]
     modules: dict[str, dict] = {}
     for o in outcomes:
         entry = modules.setdefault(o.module, {"answered": 0, "questions": 0})
         entry["questions"] += 1
         entry["answered"] += o.status not in ("unanswered", "invalid", "error")
-        if modes.get(o.module, "full") != "none":
+        if modes.get(o.module, "full") != "none" and id(o) not in waiting:
             entry["score"] = round(entry.get("score", 0) + o.points, 4)
             entry["max_score"] = round(entry.get("max_score", 0) + o.max_points, 4)
+        if modes.get(o.module, "full") == "score":  # the score is known only when the module is all right
+            entry["all_right"] = entry.get("all_right", True) and (o.type == "memo" or o.points == o.max_points)
     questions = []
     for o in outcomes:
-        d = o.as_dict()
+        d = as_dict(o)
         if modes.get(o.module, "full") != "full":
             del d["points"]
         questions.append(d)
     return {"score": round(sum(o.points for o in scored), 4), "max_score": round(sum(o.max_points for o in scored), 4),
-            "modules": modules, "questions": questions}
+            "pending": pending, "modules": modules, "questions": questions}
 
 
 def score_table(outcomes: list[Outcome], modes: dict[str, str] | None = None) -> list[str]:
@@ -252,8 +287,11 @@ def score_table(outcomes: list[Outcome], modes: dict[str, str] | None = None) ->
     for module, items in modules.items():
         mode = modes.get(module, "full")
         todo = sum(o.status not in done for o in items)
-        score = f"{sum(o.points for o in items):g}" if mode != "none" else "-"
-        top = f"{sum(o.max_points for o in items):g}" if mode != "none" else "-"
+        counted = [o for o in items if not instructor_graded(o)]  # memo points: pending, shown apart
+        score = f"{sum(o.points for o in counted):g}" if mode != "none" else "-"
+        if mode == "score" and not all(o.type == "memo" or o.points == o.max_points for o in items):
+            score = "not all right yet"
+        top = f"{sum(o.max_points for o in counted):g}" if mode != "none" else "-"
         right = f"{sum(o.status == 'correct' for o in items)}/{len(items)}" if mode == "full" else "-"
         rows.append((module, score, top, right, str(todo)))
     total = summary(outcomes, modes)
@@ -274,10 +312,14 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     modes = config.stash.get(MODES_KEY, {})
     for line in score_table(outcomes, modes):
         terminalreporter.write_line(line)
+    pending = sum(o.max_points for o in outcomes if instructor_graded(o))
+    if pending:
+        terminalreporter.write_line(f"(and {pending:g} points for memos, which your instructor grades; "
+                                    "the check only says whether a memo is well formed)")
     if any(m != "full" for m in modes.values()):
         terminalreporter.write_line("(this edition shows " + (
-            "only the score of each module" if "score" in modes.values() else "only whether answers are well-formed")
-            + "; your instructor grades the answers)")
+            "a module's score only once every answer in it is right" if "score" in modes.values()
+            else "only whether answers are well-formed") + "; your instructor grades the answers)")
     path = config.getoption("caselab_json")
     if path:
         from caselab.atomic import write_text

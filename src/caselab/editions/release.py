@@ -21,11 +21,17 @@ The edition is a small project of its own (``python -m pip install -e .`` then
 autograder for Gradescope (setup.sh, run_autograder and the grader with the real
 keys). It is for the instructor's Gradescope account only, never for students.
 
+``--out`` must be new, empty, or an earlier edition whose files are unchanged (its
+``.git`` is carried over, so an edition can live in a repository such as a GitHub
+Classroom template); anything else is refused and left untouched.  When the modules
+differ from the earlier edition's, the release says so (``Release.warnings``).
+
 Before anything is moved into place, every file of the edition is scanned for
 every key of the assigned modules (``find_leaks``); a hit stops the release.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
@@ -55,6 +61,7 @@ class Release:
     modules: tuple[str, ...]
     feedback: str
     autograder: Path | None = None
+    warnings: tuple[str, ...] = ()
 
 
 # --- putting it together -----------------------------------------------------------------------
@@ -74,8 +81,7 @@ def release(root: Path, modules: list[str], out: Path, *, feedback: str = "full"
     if out == root or out in root.parents or (out.parent == root and (root / out.name).exists()
                                              and not (out / EDITION_FILE).is_file()):
         raise ReleaseError(f"{out} is the project or one of its folders; write the edition somewhere else")
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / EDITION_FILE).is_file())):
-        raise ReleaseError(f"{out} exists and is not an edition written by caselab release; choose a new folder")
+    warnings = _check_out(out, list(quizzes))
     salt = salt or secrets.token_hex(16)
     figures = load_figures(root)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -99,9 +105,6 @@ def release(root: Path, modules: list[str], out: Path, *, feedback: str = "full"
         if github_actions:
             (tmp / ".github" / "workflows").mkdir(parents=True)
             (tmp / ".github" / "workflows" / "check.yml").write_text(WORKFLOW, encoding="utf-8")
-        (tmp / EDITION_FILE).write_text(json.dumps(
-            {"caselab": __version__, "modules": list(quizzes), "feedback": feedback}, indent=2) + "\n",
-            encoding="utf-8")
         if roster:  # per-student variants (issue 14): DIR/students/, the lock beside the edition (variants.py)
             from caselab.editions.variants import VariantError, release_variants
             try:
@@ -110,9 +113,14 @@ def release(root: Path, modules: list[str], out: Path, *, feedback: str = "full"
                 raise ReleaseError(str(exc)) from None
         elif reissue:
             raise ReleaseError("--reissue draws a new variant for one student of a --roster release; add --roster")
+        (tmp / EDITION_FILE).write_text(json.dumps(
+            {"caselab": __version__, "modules": list(quizzes), "feedback": feedback, "files": _manifest(tmp)},
+            indent=2) + "\n", encoding="utf-8")
         leaks = find_leaks(tmp, quizzes, student_material(root, quizzes))
         if leaks:
             raise ReleaseError("the edition would show answers; nothing was written:\n  " + "\n  ".join(leaks[:20]))
+        if out.exists() and (out / ".git").is_dir() and not (out / ".git").is_symlink():
+            os.replace(out / ".git", tmp / ".git")  # the edition's repository (e.g. a Classroom template) is kept
         if out.exists():
             old = out.with_name(f".{out.name}.old-{secrets.token_hex(4)}")
             os.replace(out, old)
@@ -121,6 +129,8 @@ def release(root: Path, modules: list[str], out: Path, *, feedback: str = "full"
         else:
             os.replace(tmp, out)
     except BaseException:
+        if (tmp / ".git").is_dir() and out.is_dir() and not (out / ".git").exists():
+            os.replace(tmp / ".git", out / ".git")
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     if roster:
@@ -129,4 +139,55 @@ def release(root: Path, modules: list[str], out: Path, *, feedback: str = "full"
     autograder = None
     if gradescope:
         autograder = write_autograder(root, out.with_name(f"{out.name}-autograder.zip"), quizzes, feedback)
-    return Release(out, tuple(quizzes), feedback, autograder)
+    return Release(out, tuple(quizzes), feedback, autograder, tuple(warnings))
+
+
+def _manifest(folder: Path) -> dict[str, str]:
+    """sha256 of every file of the edition, by relative path (``.git`` and the edition file left out)."""
+    out = {}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if rel == EDITION_FILE or rel == ".git" or rel.startswith(".git/") or not path.is_file():
+            continue
+        out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+def _check_out(out: Path, modules: list[str]) -> list[str]:
+    """Refuse an ``out`` that would lose anything; return the warnings for one that is an earlier edition.
+
+    ``out`` may be missing, empty, or an edition written by ``caselab release`` whose files are as
+    written (its ``.git`` is kept).  A folder holding anything else (``.git`` alone included), or an
+    edition with files added or changed since, is refused and left as it is.
+    """
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise ReleaseError(f"{out} is not a folder; choose a new folder for the edition")
+    if not out.exists() or not any(out.iterdir()):
+        return []
+    try:
+        previous = json.loads((out / EDITION_FILE).read_text(encoding="utf-8"))
+        if not isinstance(previous, dict):
+            raise ValueError
+    except (OSError, ValueError):
+        held = sorted(p.name for p in out.iterdir())
+        shown = ", ".join(held[:5]) + (f" and {len(held) - 5} more" if len(held) > 5 else "")
+        raise ReleaseError(f"{out} is not an edition written by caselab release and is not empty (it holds "
+                           f"{shown}); nothing was changed. Choose a new or empty folder") from None
+    files = previous.get("files")
+    if isinstance(files, dict):
+        now = _manifest(out)
+        added = sorted(set(now) - set(files))
+        changed = sorted(rel for rel in set(now) & set(files) if now[rel] != files[rel])
+        if added or changed:
+            names = [f"{rel} (added)" for rel in added] + [f"{rel} (changed)" for rel in changed]
+            raise ReleaseError(f"{out} is an earlier edition, but files in it were added or changed since it was "
+                               "written: " + ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8
+                                                                     else "")
+                               + ". Nothing was changed; copy them elsewhere (or delete them) and run again, "
+                               "or choose a new folder")
+    warnings = []
+    before = previous.get("modules")
+    if isinstance(before, list) and before != modules:
+        warnings.append(f"{out} held an edition of {', '.join(map(str, before)) or 'no module'}; it now holds "
+                        f"{', '.join(modules)} (students who cloned the earlier one see different modules)")
+    return warnings

@@ -258,6 +258,12 @@ def write_student_sheets(dest: Path, lock: dict, quizzes: dict[str, Quiz], editi
             if edition is None:
                 continue
             feedback, salt, figures = edition
+            if feedback != "full":  # score mode checks the module as a whole; none holds no check
+                path = folder / "tests" / "quizzes" / f"{module}.yml"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(edition_quiz(vq, feedback, salt, figures), encoding="utf-8")
+                written.append(path)
+                continue
             dicts = []
             for q in vq.questions:
                 if q.id in mine["orders"]:

@@ -3,9 +3,9 @@
     results = grade_many(discover_submissions(folder), quizzes, workdir=out / "work")
 
 One submission is one folder or one ``.zip`` (the student id is its name
-without ``.zip``).  Its sheets ``<module>.py`` sit directly inside it, under
-``exercises/``, or either of those inside one top folder (``exercises/`` wins
-when both hold a sheet).  For each submission:
+without ``.zip``; ``intake.scan_submissions`` also reads Moodle and Canvas
+exports).  Its sheets ``<module>.py`` sit at any depth up to ``intake.MAX_DEPTH``
+folders (a sheet in an ``exercises`` folder wins, then the shallowest).  For each submission:
 
 1. **Intake.**  The submission is read, never changed.  Symbolic links and
    special files (in a folder or a zip), zip entries that climb out of the
@@ -47,7 +47,9 @@ order of the table from ``unsandboxed`` down, is the status:
 ``sheet-error``    a sheet has a syntax error or raised an exception (sys.exit included)
 =================  ===========================================================================
 
-``limits_hit`` names the ``Limits`` fields a submission ran into (``seconds``,
+``missing`` names the graded modules whose sheet the submission does not hold (their
+questions are ``unanswered``; ``caselab grade`` turns an ``ok`` with a missing sheet into
+``missing-module``).  ``limits_hit`` names the ``Limits`` fields a submission ran into (``seconds``,
 ``call_seconds``, ``memory_mb``, ``processes``, ``file_mb``, ``output_kb``,
 ``sheet_kb``, ``archive_mb``, ``members``).  Questions that could not be read
 get an ``error`` outcome (``unanswered`` for an empty submission), so every
@@ -113,6 +115,7 @@ class StudentResult:
     limits_hit: tuple[str, ...] = ()  # Limits fields the submission ran into
     problems: tuple[tuple[str, str], ...] = ()  # (module, sentence) for each sheet that could not be read or run
     seconds: float = 0.0  # wall clock spent on this submission
+    missing: tuple[str, ...] = ()  # graded modules whose sheet is not in the submission (status may still be ok)
 
     @cached_property  # the report asks for it once per question; the outcomes never change
     def score(self) -> float:
@@ -129,13 +132,14 @@ class StudentResult:
         """What the gradebook keeps between runs (``seconds`` is left out: outputs stay byte-identical)."""
         return {"student": self.student, "status": self.status, "message": self.message,
                 "limits_hit": list(self.limits_hit), "problems": [list(p) for p in self.problems],
-                "outcomes": [dict(vars(o)) for o in self.outcomes]}  # = asdict: an Outcome holds no containers
+                "outcomes": [dict(vars(o)) for o in self.outcomes],  # = asdict: an Outcome holds no containers
+                **({"missing": list(self.missing)} if self.missing else {})}
 
     @classmethod
     def from_json(cls, data: dict) -> "StudentResult":
         return cls(data["student"], data["status"], data["message"],
                    tuple(Outcome(**o) for o in data["outcomes"]), tuple(data.get("limits_hit", ())),
-                   tuple(tuple(p) for p in data.get("problems", ())))
+                   tuple(tuple(p) for p in data.get("problems", ())), missing=tuple(data.get("missing", ())))
 
 
 def sandbox_available() -> tuple[bool, str]:
@@ -296,7 +300,7 @@ def _cleaned(result: StudentResult, seconds: float) -> StudentResult:
                              given=clean_text(o.given, MAX_GIVEN)) for o in result.outcomes)
     return StudentResult(result.student, result.status, clean_text(result.message), outcomes,
                          result.limits_hit, tuple((clean_text(m), clean_text(t)) for m, t in result.problems),
-                         round(seconds, 4))
+                         round(seconds, 4), result.missing)
 
 
 def _graded(student: str, path: Path, quiz_list: list[Quiz], sandbox: bool, limits: Limits,
@@ -335,7 +339,8 @@ def _grade(student: str, path: Path, quizzes: list[Quiz], sandbox: bool, limits:
         problems = tuple((m, _strip_prefix(sheets[m].problem, m)) for m in modules
                          if sheets[m].problem and (m in found.found or m in found.too_large))
         status, message, limits_hit = _verdict(state, found, problems, limits)
-        return StudentResult(student, status, message, outcomes, limits_hit, problems)
+        missing = tuple(m for m in modules if m not in found.found and m not in found.too_large)
+        return StudentResult(student, status, message, outcomes, limits_hit, problems, missing=missing)
     finally:
         shutil.rmtree(private, ignore_errors=True)
 

@@ -7,6 +7,7 @@ raises ``Refused(status, message, limit)``.  The rules are in ``caselab.grading.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import zipfile
 from dataclasses import dataclass
@@ -21,27 +22,115 @@ _IGNORED_TOP = ("__MACOSX",)
 
 # --- finding submissions -----------------------------------------------------------------------
 
+MOODLE_SUFFIX = re.compile(r"_assignsubmission_(file|onlinetext)_?$")
+CANVAS_FILE = re.compile(r"^(?P<name>[^_]+)_(?:late_)?(?P<user>\d+)_(?P<sub>\d+)_(?P<file>.+)$", re.I)
+_SKIP_DIRS = ("__MACOSX", "__pycache__")
+_ARCHIVES = (".rar", ".7z", ".tar", ".tar.gz", ".tgz", ".gz", ".bz2", ".xz")
+
+
+@dataclass
+class Scan:
+    """What a submissions folder holds (``scan_submissions``)."""
+    submissions: list[tuple[str, Path]]  # a folder or .zip per student, by student id
+    canvas: dict[str, list[tuple[str, Path]]]  # Canvas flat export: student id -> (file name as uploaded, path)
+    skipped: list[tuple[str, str]]  # (entry name, why it was not graded)
+    layouts: dict[str, str]  # student id -> "folder", "zip", "moodle" or "canvas"
+
+
+def canvas_original_name(name: str) -> str:
+    """``kyc-1.py`` (Canvas's name for a resubmitted ``kyc.py``) -> ``kyc.py``."""
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        return name
+    return re.sub(r"-\d+$", "", stem) + "." + ext
+
+
+def scan_submissions(folder: Path) -> Scan:
+    """Every entry of ``folder``: a student's folder or ``.zip``, a Canvas flat-export file, or skipped (with why).
+
+    - a folder is one student; a Moodle folder ``Full Name_12345_assignsubmission_file_`` is the
+      student ``Full Name_12345`` (an ``_onlinetext_`` folder is skipped: it holds no file);
+    - ``name.zip`` is the student ``name`` (``name.zip`` when a folder ``name`` exists too);
+    - a file named as Canvas's "Download submissions" names it, ``name_12345_67890_kyc.py``
+      (also ``name_LATE_12345_67890_kyc-1.py``), belongs to the student ``name_12345``; a Canvas
+      ``.zip`` is that student's whole submission;
+    - anything else (hidden entries, ``.rar``, a loose ``.py``, ...) is listed in ``skipped``.
+    """
+    folder = Path(folder)
+    found: dict[str, Path] = {}
+    layouts: dict[str, str] = {}
+    zips, skipped = [], []
+    canvas: dict[str, list[tuple[str, Path]]] = {}
+    with os.scandir(folder) as entries:
+        for e in sorted(entries, key=lambda e: e.name):
+            name = e.name
+            if name == ".caselab-classroom":  # the mark of a folder written by caselab classroom
+                continue
+            if name.startswith(".") or name in _SKIP_DIRS:
+                skipped.append((name, "hidden or system entry"))
+                continue
+            is_dir = e.is_dir(follow_symlinks=False)
+            if is_dir or (e.is_symlink() and not name.lower().endswith(".zip")):
+                moodle = MOODLE_SUFFIX.search(name)
+                if moodle and moodle.group(1) == "onlinetext":
+                    skipped.append((name, "a Moodle online-text entry (only uploaded files are graded)"))
+                    continue
+                sid = name[:moodle.start()] if moodle else name
+                if not sid or sid in found:
+                    sid = name
+                found[sid] = Path(e.path)
+                layouts[sid] = "moodle" if moodle else "folder"
+                continue
+            if not (e.is_file(follow_symlinks=False) or e.is_symlink()):
+                skipped.append((name, "not a regular file or folder"))
+                continue
+            m = CANVAS_FILE.match(name)
+            if m and not e.is_symlink():
+                sid = f"{m.group('name')}_{m.group('user')}"
+                canvas.setdefault(sid, []).append((m.group("file"), Path(e.path)))
+                continue
+            if name.lower().endswith(".zip"):
+                zips.append(e)
+                continue
+            low = name.lower()
+            if low.endswith(_ARCHIVES):
+                why = (f"a {low.rsplit('.', 1)[-1]} archive: only folders and .zip files are read; unpack it into "
+                       "a folder named after the student (or zip it again as .zip)")
+            elif low.endswith(".py"):
+                why = ("a loose sheet outside any student's folder, not named as in a Canvas export "
+                       "(name_12345_67890_kyc.py); put it in a folder named after the student")
+            else:
+                why = "a file outside any student's folder"
+            skipped.append((name, why))
+    for e in zips:
+        sid = e.name[:-4]
+        sid = sid if sid and sid not in found else e.name
+        found[sid] = Path(e.path)
+        layouts[sid] = "zip"
+    for sid, files in list(canvas.items()):
+        archives = [p for n, p in files if n.lower().endswith(".zip")]
+        if archives and sid not in found:
+            found[sid] = sorted(archives)[-1]
+            layouts[sid] = "canvas"
+            rest = [(n, p) for n, p in files if p != found[sid]]
+            skipped += [(p.name, f"another file of {sid}'s Canvas submission, which is a .zip") for n, p in rest]
+            del canvas[sid]
+        elif sid in found:
+            skipped += [(p.name, f"a Canvas export file, but {sid} also has a folder or .zip") for n, p in files]
+            del canvas[sid]
+        else:
+            layouts[sid] = "canvas"
+    return Scan(sorted(found.items()), canvas, sorted(skipped), layouts)
+
+
 def discover_submissions(folder: Path) -> list[tuple[str, Path]]:
     """One ``(student id, path)`` per folder or ``.zip`` in ``folder``, sorted by id.
 
-    Hidden entries, ``__MACOSX`` and other files are skipped.  Symbolic links
-    are listed (grading refuses them, so the report shows them).  If both
-    ``alice/`` and ``alice.zip`` exist, the zip's id is ``alice.zip``.
+    Hidden entries, ``__MACOSX`` and other files are skipped (``scan_submissions`` says which and why;
+    Canvas flat-export files are left out here).  Symbolic links are listed (grading refuses them, so
+    the report shows them).  If both ``alice/`` and ``alice.zip`` exist, the zip's id is ``alice.zip``.
     """
-    found: dict[str, Path] = {}
-    zips = []
-    with os.scandir(folder) as entries:
-        for e in sorted(entries, key=lambda e: e.name):
-            if e.name.startswith(".") or e.name in ("__MACOSX", "__pycache__"):
-                continue
-            if e.name.lower().endswith(".zip") and (e.is_symlink() or e.is_file(follow_symlinks=False)):
-                zips.append(e)
-            elif e.is_symlink() or e.is_dir(follow_symlinks=False):
-                found[e.name] = Path(e.path)
-    for e in zips:
-        sid = e.name[:-4]
-        found[sid if sid and sid not in found else e.name] = Path(e.path)
-    return sorted(found.items())
+    return scan_submissions(folder).submissions
 
 
 def student_id(name: str) -> str:
@@ -85,31 +174,54 @@ class Refused(Exception):
 class Intake:
     found: set[str]  # modules whose sheet was copied
     too_large: dict[str, str]  # module -> sentence
+    held: str = ""  # a few of the submission's files, for the message when no sheet is found
+    paths: dict[str, str] | None = None  # module -> where its sheet was found
 
 
 def _mb(n: int) -> str:
     return f"{n / 2**20:,.1f} MB" if n >= 2**20 else f"{n / 1024:,.0f} KB"
 
 
-def _locate(files: set[str], dirs: set[str], modules: Sequence[str]) -> dict[str, str]:
-    """module -> the sheet's relative path, by the rule in the module docstring."""
-    def sheets_at(prefix: str) -> dict[str, str]:
-        out = {}
-        for m in modules:
-            for rel in (f"{prefix}exercises/{m}.py", f"{prefix}{m}.py"):
-                if rel in files:
-                    out[m] = rel
-                    break
-        return out
+_NOT_SHEET_DIRS = {"__macosx", "__pycache__", "solutions", "node_modules", "site-packages", "venv", "env"}
+MAX_DEPTH = 6  # folders above a sheet: cai/Assignment 2/kyc-mining/exercises/kyc.py is 4
 
-    here = sheets_at("")
-    if here:
-        return here
-    tops = {p.split("/", 1)[0] for p in files | dirs if "/" in p} | {d for d in dirs if "/" not in d}
-    tops = {t for t in tops if not t.startswith(".") and t not in _IGNORED_TOP}
-    if len(tops) == 1:
-        return sheets_at(next(iter(tops)) + "/")
-    return {}
+
+def _locate(files: set[str], dirs: set[str], modules: Sequence[str]) -> tuple[dict[str, str], list[str]]:
+    """(module -> the sheet's relative path, sentences on sheets left out): ``<module>.py`` at any depth.
+
+    Up to MAX_DEPTH folders deep; folders that cannot hold a student's sheet (hidden ones,
+    ``__MACOSX``, ``solutions``, virtual environments) are passed over.  When a module's sheet
+    appears more than once, the one in an ``exercises`` folder wins, then the shallowest; two
+    that tie (``one/kyc.py`` and ``two/kyc.py``) are ambiguous and neither is taken.
+    """
+    out, notes = {}, []
+    for m in modules:
+        ranked = []
+        for rel in files:
+            parts = rel.split("/")
+            if parts[-1] != f"{m}.py" or len(parts) - 1 > MAX_DEPTH:
+                continue
+            if any(p.startswith(".") or p.casefold() in _NOT_SHEET_DIRS for p in parts[:-1]):
+                continue
+            ranked.append(((len(parts) < 2 or parts[-2] != "exercises", len(parts)), rel))
+        ranked.sort()
+        if len(ranked) > 1 and ranked[0][0] == ranked[1][0]:
+            ties = [printable(rel) for rank, rel in ranked if rank == ranked[0][0]]
+            notes.append(f"{m}.py is in {len(ties)} places ({', '.join(ties[:3])}); keep only one")
+        elif ranked:
+            out[m] = ranked[0][1]
+    return out, notes
+
+
+def printable(name: str, width: int = 60) -> str:
+    """A file name from a submission, safe to print: control characters become ?, long names are cut."""
+    text = "".join(c if c.isprintable() else "?" for c in name)
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
+def _listing(files: set[str]) -> str:
+    shown = [printable(f) for f in sorted(files)[:5]]
+    return ", ".join(shown) + (f" and {len(files) - 5} more" if len(files) > 5 else "")
 
 
 def _write_sheet(dest: Path, module: str, data: bytes) -> None:
@@ -144,9 +256,10 @@ def _intake_folder(root: Path, modules: Sequence[str], dest: Path, limits: Limit
                 files.add(rel)
             else:
                 raise Refused("unsafe-archive", f"{rel} is not a regular file (a pipe, a socket or a device)")
-    intake = Intake(set(), {})
+    located, notes = _locate(files, dirs, modules)
+    intake = Intake(set(), {}, "; ".join([_listing(files), *notes]), located)
     cap = limits.sheet_kb * 1024
-    for module, rel in _locate(files, dirs, modules).items():
+    for module, rel in located.items():
         try:
             fd = os.open(root / rel, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except OSError as exc:
@@ -285,9 +398,10 @@ def _zip_members(zf: zipfile.ZipFile, modules: Sequence[str], dest: Path, limits
             while parent:
                 dirs.add(parent)
                 parent = parent.rsplit("/", 1)[0] if "/" in parent else ""
-    intake = Intake(set(), {})
+    located, notes = _locate(set(files), dirs, modules)
+    intake = Intake(set(), {}, "; ".join([_listing(set(files)), *notes]), located)
     cap = limits.sheet_kb * 1024
-    for module, rel in _locate(set(files), dirs, modules).items():
+    for module, rel in located.items():
         info = files[rel]
         if info.file_size > cap:
             intake.too_large[module] = f"{rel} is {_mb(info.file_size)}; a sheet may be at most {_mb(cap)}"
@@ -324,6 +438,7 @@ def intake(path: Path, modules: Sequence[str], dest: Path, limits: Limits = Limi
     else:
         raise Refused("unsafe-archive", "the submission is neither a folder nor a file")
     if not result.found and not result.too_large:
-        raise Refused("empty", "no answer sheet was found (looked for " + ", ".join(f"{m}.py" for m in modules[:3])
-                      + (", ..." if len(modules) > 3 else "") + " directly inside, under exercises/, or in one top folder)")
+        looked = ", ".join(f"{m}.py" for m in modules[:3]) + (", ..." if len(modules) > 3 else "")
+        held = f"it holds {result.held}" if result.held else "it holds no file"
+        raise Refused("empty", f"no answer sheet was found (looked for {looked} in every folder); {held}")
     return result

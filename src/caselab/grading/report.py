@@ -14,6 +14,12 @@ part (every status but those that refuse a submission outright: ``empty``,
   the question does not separate stronger from weaker students;
 - *discrimination (D)*: the upper–lower index, the mean share in the top 27 % of totals minus
   the mean share in the bottom 27 %.
+
+A memo still to be graded by hand (status ``pending``) is left out of its question's statistics.
+Below ``SMALL_CLASS`` graded submissions the report cautions against acting on r and D.  The
+most common wrong answers of a choice or multi question show the options' text beside the
+letters; a per-student table lists every student's points, what is still to be graded and
+the manual points merged from manual.csv.
 """
 from __future__ import annotations
 
@@ -78,6 +84,23 @@ def _pearson(xs: list[float], ys: list[float]) -> float | None:
     return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / math.sqrt(sxx * syy)
 
 
+def _group(q, given: str) -> str:
+    """Wrong answers that differ only in case or spacing count as one (the first form seen is shown)."""
+    if q.type == "text":
+        return " ".join(given.split()).casefold()
+    return given
+
+
+def option_text(q, given: str) -> str:
+    """The options a choice or multi answer picked, as text beside the letters ("B: ...")."""
+    options = (q.spec or {}).get("options") if q.type in ("choice", "multi") else None
+    if not isinstance(options, dict):
+        return ""
+    by_letter = {str(k).upper(): str(v) for k, v in options.items()}
+    parts = [f"{letter}: {by_letter[letter]}" for letter in given.upper() if letter in by_letter]
+    return "; ".join(parts)
+
+
 def item_stats(results, quizzes: Sequence[Quiz]) -> list[ItemStats]:
     graded = [r for r in results if r.status not in NOT_GRADED]
     ranked = sorted(graded, key=lambda r: (-r.score, r.student))
@@ -91,18 +114,23 @@ def item_stats(results, quizzes: Sequence[Quiz]) -> list[ItemStats]:
             by_student = {}
             for r in graded:
                 o = next(o for o in r.outcomes if o.module == quiz.module and o.id == q.id)
+                if o.status == "pending":  # a memo not graded yet says nothing about the question
+                    counts["pending"] += 1
+                    continue
                 x = o.points / o.max_points if o.max_points else 0.0
                 share.append(x)
                 rest.append(r.score - o.points)
                 by_student[r.student] = x
                 counts[o.status] += 1
                 if o.status in ("wrong", "partial") and o.given:
-                    wrong[o.given] += 1
+                    wrong[_group(q, o.given)] += 1
             n = len(share)
             facility = sum(share) / n if n else None
             d_index = None
-            if k and len(ranked) >= 4:
-                d_index = (sum(by_student[s] for s in upper) / k) - (sum(by_student[s] for s in lower) / k)
+            up = [by_student[s] for s in upper if s in by_student]
+            low = [by_student[s] for s in lower if s in by_student]
+            if k and len(ranked) >= 4 and up and low:
+                d_index = sum(up) / len(up) - sum(low) / len(low)
             stats.append(ItemStats(quiz.module, q.id, q.title, q.type, q.points, n, facility,
                                    _pearson(share, rest), d_index, dict(counts),
                                    sorted(wrong.items(), key=lambda kv: (-kv[1], kv[0]))[:3]))
@@ -238,12 +266,25 @@ def _fmt(x: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def render_report(results, quizzes: Sequence[Quiz]) -> str:
-    """report.html for ``results`` (gradebook.Graded, in student order) graded against ``quizzes``."""
+SMALL_CLASS = 30  # below this many graded submissions, discrimination indices are too unstable to act on
+
+
+def _pct(r) -> float:
+    return 100 * r.score / r.max_score if r.max_score else 0.0
+
+
+def render_report(results, quizzes: Sequence[Quiz], pending: dict | None = None) -> str:
+    """report.html for ``results`` (in student order, with manual points merged) graded against ``quizzes``.
+
+    ``pending`` maps a student to the points still to be graded by hand ({(module, question): points});
+    scores are out of what has been graded so far.
+    """
+    pending = pending or {}
     max_score = sum(q.max_score for q in quizzes)
     graded = [r for r in results if r.status not in NOT_GRADED]
-    percents = [100 * r.score / max_score if max_score else 0.0 for r in results]
-    graded_pct = [100 * r.score / max_score if max_score else 0.0 for r in graded]
+    percents = [_pct(r) for r in results]
+    graded_pct = [_pct(r) for r in graded]
+    questions = {(quiz.module, q.id): q for quiz in quizzes for q in quiz.questions}
     stats = item_stats(results, quizzes)
     statuses = Counter(r.status for r in results)
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
@@ -270,9 +311,10 @@ def render_report(results, quizzes: Sequence[Quiz]) -> str:
         out += ["<table><tr><th>module</th><th>mean points</th><th>of</th><th>mean %</th></tr>"]
         for q in quizzes:
             mean = statistics.fmean(r.module_score(q.module) for r in graded)
-            pct = 100 * mean / q.max_score if q.max_score else 0.0
+            top = statistics.fmean(sum(o.max_points for o in r.outcomes if o.module == q.module) for r in graded)
+            pct = 100 * mean / top if top else 0.0
             out.append(f'<tr><td>{esc(q.module)}: {esc(q.title)}</td><td class="n">{mean:.2f}</td>'
-                       f'<td class="n">{_fmt(q.max_score)}</td><td class="n">{pct:.1f}</td></tr>')
+                       f'<td class="n">{_fmt(top)}</td><td class="n">{pct:.1f}</td></tr>')
         out.append("</table>")
 
     out += ['<h2 id="scores">Scores</h2>',
@@ -285,6 +327,9 @@ def render_report(results, quizzes: Sequence[Quiz]) -> str:
             "<em>D</em> is the upper–lower 27 % index. Questions flagged in red are worth a second look: "
             "very hard (facility &lt; 0.2), very easy (&gt; 0.95) or not discriminating (r &lt; 0.2); "
             "in the scatter plot only they are labelled.</p>",
+            *([f'<p class="flag">Caution: only {len(graded)} graded submissions. With fewer than {SMALL_CLASS}, '
+               "r and D move a lot with one or two students; read them as hints, not verdicts, and do not drop "
+               "or rewrite a question on their strength alone.</p>"] if len(graded) < SMALL_CLASS else []),
             img(facility_svg(stats), "Facility of each question"),
             img(scatter_svg(stats), "Facility against discrimination"),
             "<table><tr><th>question</th><th>type</th><th>points</th><th>facility</th><th>r</th><th>D</th>"
@@ -293,12 +338,31 @@ def render_report(results, quizzes: Sequence[Quiz]) -> str:
         c = s.counts
         counts = " / ".join(str(c.get(k, 0)) for k in ("correct", "partial", "wrong", "unanswered"))
         counts += f" / {c.get('invalid', 0) + c.get('error', 0)}"
-        wrong = "<br>".join(f"<code>{esc(g if len(g) <= 60 else g[:57] + '...')}</code> × {n}" for g, n in s.wrong) or "–"
+        q = questions.get((s.module, s.id))
+        wrong = "<br>".join(f"<code>{esc(g if len(g) <= 60 else g[:57] + '...')}</code> × {n}"
+                            + (f' <span class="muted">({esc(option_text(q, g))})</span>' if q and option_text(q, g) else "")
+                            for g, n in s.wrong) or "–"
         flags = f'<br><span class="flag">{esc(", ".join(s.flags))}</span>' if s.flags else ""
         out.append(f"<tr><td><b>{esc(s.module)}/{esc(s.id)}</b> {esc(s.title)}{flags}</td><td>{esc(s.type)}</td>"
                    f'<td class="n">{_fmt(s.max_points)}</td><td class="n">{f2(s.facility)}</td>'
                    f'<td class="n">{f2(s.r_pb)}</td><td class="n">{f2(s.d_index)}</td>'
                    f'<td class="n">{counts}</td><td>{wrong}</td></tr>')
+    out.append("</table>")
+
+    out += ['<h2 id="students">Students</h2>',
+            "<p>Points so far, out of what has been graded (memo points still to be graded by hand are "
+            "shown apart); manual points and adjustments from manual.csv are included and listed.</p>",
+            "<table><tr><th>student</th>" + "".join(f"<th>{esc(q.module)}</th>" for q in quizzes)
+            + "<th>total</th><th>of</th><th>%</th><th>to grade</th><th>status</th><th>manual</th></tr>"]
+    for r in results:
+        waiting = sum((pending.get(r.student) or {}).values())
+        manual = [f"{o.module}/{o.id}: {o.message}" for o in r.outcomes
+                  if o.id == "adjustment" or o.message.startswith("graded by the instructor")]
+        out.append(f"<tr><td>{esc(r.student)}</td>"
+                   + "".join(f'<td class="n">{_fmt(r.module_score(q.module))}</td>' for q in quizzes)
+                   + f'<td class="n">{_fmt(r.score)}</td><td class="n">{_fmt(r.max_score)}</td>'
+                   f'<td class="n">{_pct(r):.1f}</td><td class="n">{_fmt(waiting) if waiting else "–"}</td>'
+                   f"<td>{esc(r.status)}</td><td>{'<br>'.join(esc(m) for m in manual) or '–'}</td></tr>")
     out.append("</table>")
 
     trouble = [r for r in results if r.status != "ok" or r.limits_hit]

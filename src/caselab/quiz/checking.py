@@ -167,7 +167,8 @@ def check_text(q: Question, v: Any):
     given = normalise_text(v)
     if not given:
         return "unanswered", 0.0, "", ""
-    return _score(q, float(given in {normalise_text(k) for k in q.key})) + (given,)
+    typed = " ".join(v.split())[:200]  # as typed (reports group answers by normalise_text)
+    return _score(q, float(given in {normalise_text(k) for k in q.key})) + (typed,)
 
 
 def _same(got: Any, expected: Any, tol: float) -> bool:

@@ -63,6 +63,11 @@ def _lot_revenue(r: dict, revenue: str = "mining.example_revenue_cny_per_th_day"
 def _lot_margin(r: dict, tariff: float) -> float:
     """The lot's daily operating margin (revenue less electricity) at the teaching-assumption revenue."""
     return _lot_revenue(r) - _lot_kwh(r) * tariff
+def _cbeci(r: dict, month: str) -> float:
+    rows = [row["value"] for row in r["cbeci_china_share_pct"] if str(row["month"]) == month]
+    if not rows:
+        raise KeyError(f"cbeci_china_share_pct {month}")
+    return rows[0]
 
 
 # name -> (function of the raw values, unit, decimals shown, the raw names it uses)
@@ -117,6 +122,10 @@ DERIVED: dict[str, tuple[Callable[[dict], float], str, int]] = {
         lambda r: _lot_margin(r, r["mining.example_base_tariff_cny_per_kwh"] + r["mining.provincial_surcharge_sichuan_cny_per_kwh"]), "CNY", 2),
     # MiCA's timetable
     "compare.mica_days_to_application": (lambda r: (r["compare.mica_applies"] - r["compare.mica_published"]).days, "days", 0),
+    # China's reported hash-rate share after the ban against its level in April 2021 (CBECI rows of case.yml)
+    "compare.cbeci_sep2021_of_apr2021_pct": (lambda r: 100 * _cbeci(r, "2021-09") / _cbeci(r, "2021-04"), "%", 1),
+    # The Notice's two reported dates (framework, Exhibit 1)
+    "framework.notice_days_issue_to_publication": (lambda r: (r["framework.notice_published"] - r["framework.notice_issued"]).days, "days", 0),
     # Zhejiang's screening funnel (A22)
     "zhejiang.flagged_share_pct": (lambda r: 100 * r["zhejiang.ips_flagged"] / r["zhejiang.ips_screened"], "%", 2),
     "zhejiang.examined_ip_share_pct": (lambda r: 100 * r["zhejiang.ips_examined"] / r["zhejiang.ips_flagged"], "%", 1),
