@@ -32,9 +32,13 @@ def cmd_check(args) -> int:
         print(f"caselab check: {answers} is not a folder; name the folder of your sheets with --answers", file=sys.stderr)
         return 2
     pytest_args = [str(q.path) for q in quizzes.values()] + [
-        "--answers", str(answers.resolve()), "-v", "--tb=no", "-rN", "--no-header",
-        "-p", "no:cacheprovider", "--rootdir", str(root), "-c", str(root / "pyproject.toml"),
+        "--answers", str(answers.resolve()), "-p", "no:cacheprovider", "--rootdir", str(root), "-c", str(root / "pyproject.toml"),
+        "--assert=plain",  # nothing to rewrite in a quiz, and no warning about caselab being imported first
     ]
+    if args.verbose or args.pytest:
+        pytest_args += ["-v", "--tb=no", "-rN", "--no-header"]  # pytest's own report, one line per question
+    else:
+        pytest_args += ["-p", "no:terminal", "--caselab-student"]  # the student's view only
     if args.json:
         pytest_args += ["--caselab-json", str(Path(args.json).resolve())]
     if args.no_hints:
@@ -137,6 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--answers", metavar="DIR", help="folder of answer sheets (default: exercises/)")
     p.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     p.add_argument("--no-hints", action="store_true", help="do not show hints")
+    p.add_argument("-v", "--verbose", action="store_true", help="show pytest's own report")
+    p.add_argument("--pytest", action="store_true", help="show pytest's own report (same as -v)")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("list", help="list the question bank (no answers)")
@@ -187,10 +193,26 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     args.pytest_args = extra  # check passes other options (-k, -x, --junitxml ...) on to pytest
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # inside the try: a reader that stopped early is handled below
+        return code
     except (QuizError, FileNotFoundError) as exc:
         print(f"caselab {args.command}: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `caselab list | head`: the reader has stopped; nothing is wrong
+        _quiet_stdout()
+        return 0
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe: send what Python still flushes at exit to nowhere instead of a traceback."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

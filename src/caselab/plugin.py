@@ -8,6 +8,13 @@ because its sheets are blank:
 
 A wrong answer reads as one sentence, ``-k``, ``-x``, markers and
 ``--junitxml`` work on questions, and the run ends with a score table.
+
+With ``--caselab-student`` (what ``caselab check`` passes unless asked for
+pytest's own output with ``-v`` or ``--pytest``; pytest's terminal is then
+switched off with ``-p no:terminal``) the run prints only the student's view:
+one line per question, a sheet's problem once, the score table and one plain
+last line ("kyc: 25 of 25 points; nothing left to do").  Scores show at most 2
+decimals.
 """
 from __future__ import annotations
 
@@ -30,6 +37,8 @@ JSON_HELP = "write the results as JSON to this file"
 ANSWERS_KEY = pytest.StashKey[dict]()
 OUTCOMES_KEY = pytest.StashKey[list]()
 MODES_KEY = pytest.StashKey[dict]()  # module -> feedback mode of a student edition (full, score, none)
+PROBLEMS_KEY = pytest.StashKey[dict]()  # module -> the sheet's problem, said once
+COLLECT_ERRORS_KEY = pytest.StashKey[list]()  # quiz files that could not be read (student view)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -38,6 +47,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--caselab-json", dest="caselab_json", metavar="FILE", default=None, help=JSON_HELP)
     group.addoption("--caselab-quiet-hints", dest="caselab_no_hints", action="store_true",
                     help="do not show hints for wrong answers")
+    group.addoption("--caselab-student", dest="caselab_student", action="store_true",
+                    help="print only the student's view (use with -p no:terminal)")
     parser.addini("caselab_answers", ANSWERS_HELP, default="")
 
 
@@ -58,6 +69,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[ANSWERS_KEY] = {}
     config.stash[OUTCOMES_KEY] = []
     config.stash[MODES_KEY] = {}
+    config.stash[PROBLEMS_KEY] = {}
+    config.stash[COLLECT_ERRORS_KEY] = []
     config.addinivalue_line("markers", "caselab_type(name): the question's type (choice, numeric, code, ...)")
     for name in TYPES:
         config.addinivalue_line("markers", f"{name}: a {name} question of a caselab quiz")
@@ -112,6 +125,8 @@ class QuestionItem(pytest.Item):
             self.config.stash[MODES_KEY][self.question.module] = mode
         self.outcome = outcome
         self.sheet_problem = sheet.problem
+        if sheet.problem:
+            self.config.stash[PROBLEMS_KEY].setdefault(self.question.module, sheet.problem)
         if outcome.status == "unanswered":
             pytest.skip("not answered yet")
         if outcome.status not in ("correct", "answered"):
@@ -126,11 +141,16 @@ class QuestionItem(pytest.Item):
         return self.path, None, f"{self.question.nodeid}: {self.question.title}"
 
 
+def num(x: float) -> str:
+    """A score as a student reads it: at most 2 decimals, no trailing zeros."""
+    return f"{round(x, 2):g}"
+
+
 def describe(o: Outcome, hints: bool = True) -> str:
     """One plain line for a student: status, points, what is wrong, and a hint."""
     if o.status == "answered":  # feedback score/none: no word on right or wrong
         return f"answered: {o.message}" if o.message else "answered"
-    text = f"{o.status} {o.points:g}/{o.max_points:g}"
+    text = f"{o.status} {num(o.points)}/{num(o.max_points)}"
     if o.message:
         text += f": {o.message}"
     if hints and o.hint:
@@ -149,7 +169,7 @@ def pytest_runtest_makereport(item, call):
         item.config.stash[OUTCOMES_KEY].append(outcome)
         if item.sheet_problem and not any(
                 o.module == outcome.module for o in item.config.stash[OUTCOMES_KEY][:-1]):
-            report.caselab_line += f"\n    {item.question.module} sheet: {item.sheet_problem}"
+            report.caselab_line += f"\n    {item.question.module} sheet: {item.sheet_problem}"  # once per module
 
 
 def pytest_report_teststatus(report, config):
@@ -201,18 +221,113 @@ def score_table(outcomes: list[Outcome], modes: dict[str, str] | None = None) ->
     for module, items in modules.items():
         mode = modes.get(module, "full")
         todo = sum(o.status not in done for o in items)
-        score = f"{sum(o.points for o in items):g}" if mode != "none" else "-"
-        top = f"{sum(o.max_points for o in items):g}" if mode != "none" else "-"
+        score = num(sum(o.points for o in items)) if mode != "none" else "-"
+        top = num(sum(o.max_points for o in items)) if mode != "none" else "-"
         right = f"{sum(o.status == 'correct' for o in items)}/{len(items)}" if mode == "full" else "-"
         rows.append((module, score, top, right, str(todo)))
     total = summary(outcomes, modes)
     all_full = all(modes.get(m, "full") == "full" for m in modules)
     any_scored = any(modes.get(m, "full") != "none" for m in modules)
-    rows.append(("total", f"{total['score']:g}" if any_scored else "-", f"{total['max_score']:g}" if any_scored else "-",
+    rows.append(("total", num(total['score']) if any_scored else "-", num(total['max_score']) if any_scored else "-",
                  f"{sum(o.status == 'correct' for o in outcomes)}/{len(outcomes)}" if all_full else "-",
                  str(sum(o.status not in done for o in outcomes))))
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     return ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows]
+
+
+def edition_note(modes: dict[str, str]) -> str:
+    if not any(m != "full" for m in modes.values()):
+        return ""
+    return "(this edition shows " + (
+        "only the score of each module" if "score" in modes.values() else "only whether answers are well-formed") \
+        + "; your instructor grades the answers)"
+
+
+def last_line(outcomes: list[Outcome], modes: dict[str, str] | None = None) -> str:
+    """One plain sentence: the points and what is left to do ("kyc: 25 of 25 points; nothing left to do")."""
+    modes = modes or {}
+    modules = list(dict.fromkeys(o.module for o in outcomes))
+    who = modules[0] if len(modules) == 1 else f"{len(modules)} modules"
+    todo: dict[str, list[str]] = {}
+    for o in outcomes:
+        if o.status not in ("correct", "answered"):
+            todo.setdefault(o.module, []).append(o.id)
+    scored = [o for o in outcomes if modes.get(o.module, "full") != "none"]
+    if scored:
+        head = f"{who}: {num(sum(o.points for o in scored))} of {num(sum(o.max_points for o in scored))} points"
+    else:
+        answered = sum(o.status == "answered" for o in outcomes)
+        head = f"{who}: {answered} of {len(outcomes)} questions answered"
+    if not todo:
+        return f"{head}; nothing left to do"
+    n = sum(len(v) for v in todo.values())
+    which = "; ".join(", ".join(ids) if len(modules) == 1 else f"{m} {', '.join(ids)}" for m, ids in todo.items())
+    return f"{head}; {n} question{'s' if n != 1 else ''} to do: {which}"
+
+
+def student_view(outcomes: list[Outcome], problems: dict[str, str], modes: dict[str, str], hints: bool) -> list[str]:
+    """What ``caselab check`` prints: one line per question, each sheet's problem once, the table, one last line."""
+    lines: list[str] = []
+    module = None
+    for o in outcomes:
+        if o.module != module:
+            module = o.module
+            if lines:
+                lines.append("")
+            lines.append(module)
+            if problems.get(module):
+                lines.append(f"  {module} sheet: {problems[module]}")
+        text = "not answered yet" if o.status == "unanswered" else describe(o, hints=hints)
+        lines.append(f"  {o.id:<4} {text}")
+    lines.append("")
+    lines += score_table(outcomes, modes)
+    note = edition_note(modes)
+    if note:
+        lines.append(note)
+    lines.append("")
+    lines.append(last_line(outcomes, modes))
+    return lines
+
+
+def _write_json(config) -> str:
+    path = config.getoption("caselab_json")
+    outcomes = config.stash.get(OUTCOMES_KEY, [])
+    if not path or not outcomes:
+        return ""
+    from caselab.atomic import write_text
+
+    write_text(Path(path), json.dumps(summary(outcomes, config.stash.get(MODES_KEY, {})), indent=2) + "\n")
+    return f"results written to {path}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    report = (yield).get_result()
+    if report.failed and collector.config.getoption("caselab_student"):
+        text = report.longreprtext.strip().splitlines()
+        collector.config.stash[COLLECT_ERRORS_KEY].append(
+            f"{collector.nodeid or 'caselab'}: {text[-1] if text else 'could not be read'}")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    config = session.config
+    if not config.getoption("caselab_student"):
+        return
+    import sys
+
+    outcomes = config.stash.get(OUTCOMES_KEY, [])
+    out = sys.stdout
+    for report in config.stash.get(COLLECT_ERRORS_KEY, []):
+        out.write(f"{report}\n")
+    if outcomes:
+        lines = student_view(outcomes, config.stash.get(PROBLEMS_KEY, {}), config.stash.get(MODES_KEY, {}),
+                             hints=not config.getoption("caselab_no_hints"))
+        written = _write_json(config)
+        if written:
+            lines.insert(-2, written)
+        out.write("\n".join(lines) + "\n")
+    out.flush()
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
@@ -223,13 +338,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     modes = config.stash.get(MODES_KEY, {})
     for line in score_table(outcomes, modes):
         terminalreporter.write_line(line)
-    if any(m != "full" for m in modes.values()):
-        terminalreporter.write_line("(this edition shows " + (
-            "only the score of each module" if "score" in modes.values() else "only whether answers are well-formed")
-            + "; your instructor grades the answers)")
-    path = config.getoption("caselab_json")
-    if path:
-        from caselab.atomic import write_text
-
-        write_text(Path(path), json.dumps(summary(outcomes, modes), indent=2) + "\n")
-        terminalreporter.write_line(f"results written to {path}")
+    note = edition_note(modes)
+    if note:
+        terminalreporter.write_line(note)
+    terminalreporter.write_line(last_line(outcomes, modes))
+    written = _write_json(config)
+    if written:
+        terminalreporter.write_line(written)
