@@ -70,7 +70,8 @@ q3 = None
 # date from which it applies in general? Count the difference of the two calendar
 # dates (the application date minus the publication date).
 #
-# Answer: a number in days, e.g. q4 = 12.5, rounded to 0 decimal place(s)
+# Answer: a number in days, e.g. q4 = 125, rounded to a whole number (right within ±0.5
+# of the exact value; more decimals, or fewer, do not count)
 q4 = None
 
 
@@ -205,7 +206,8 @@ q11 = None
 # How many bodies jointly issued 银发〔2021〕237号? (See the list of issuers on the
 # Sources page.)
 #
-# Answer: a number in bodies, e.g. q12 = 12.5, rounded to 0 decimal place(s)
+# Answer: a number in bodies, e.g. q12 = 125, rounded to a whole number (right within
+# ±0.5 of the exact value; more decimals, or fewer, do not count)
 q12 = None
 
 

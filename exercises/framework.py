@@ -180,7 +180,8 @@ q9 = None
 # The Notice 银发〔2021〕237号 was reportedly issued on 15 September 2021 and made public on
 # 24 September 2021. How many days passed between the two dates?
 #
-# Answer: a number in days, e.g. q10 = 12.5, rounded to 0 decimal place(s)
+# Answer: a number in days, e.g. q10 = 125, rounded to a whole number (right within ±0.5
+# of the exact value; more decimals, or fewer, do not count)
 q10 = None
 
 
@@ -192,7 +193,8 @@ q10 = None
 # even if its name is shortened differently in the two lists (for example 中国人民银行 and
 # 人民银行).
 #
-# Answer: a number in bodies, e.g. q11 = 12.5, rounded to 0 decimal place(s)
+# Answer: a number in bodies, e.g. q11 = 125, rounded to a whole number (right within
+# ±0.5 of the exact value; more decimals, or fewer, do not count)
 q11 = None
 
 

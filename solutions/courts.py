@@ -83,7 +83,8 @@ q4 = 'specific virtual commodity'
 # Zheng claimed 35,000 USDT or, in the alternative, RMB 226,000 (A14). What rate, in
 # renminbi per USDT, does the alternative imply? Round to 3 decimal places.
 #
-# Answer: a number in CNY per USDT, e.g. q5 = 12.5, rounded to 3 decimal place(s)
+# Answer: a number in CNY per USDT, e.g. q5 = 12.5, rounded to 3 decimal places (right
+# within ±0.0005 of the exact value; more decimals, or fewer, do not count)
 q5 = 6.457
 
 
@@ -94,7 +95,8 @@ q5 = 6.457
 # rate, in renminbi per USDT, does that conversion imply? Round to 3 decimal places.
 # Then compare it with the rate implied by the wallet claim (question q5).
 #
-# Answer: a number in CNY per USDT, e.g. q6 = 12.5, rounded to 3 decimal place(s)
+# Answer: a number in CNY per USDT, e.g. q6 = 12.5, rounded to 3 decimal places (right
+# within ±0.0005 of the exact value; more decimals, or fewer, do not count)
 q6 = 6.397
 
 

@@ -78,7 +78,8 @@ q3 = 'B'
 # applications passed verification and were opened? Give a percentage
 # to two decimals (write `8.5` for 8.5 %, not `0.085`).
 #
-# Answer: a number in %, e.g. q4 = 12.5, rounded to 2 decimal place(s)
+# Answer: a number in %, e.g. q4 = 12.5, rounded to 2 decimal places (right within
+# ±0.005 of the exact value; more decimals, or fewer, do not count)
 q4 = 8.67
 
 
@@ -88,7 +89,8 @@ q4 = 8.67
 # The trader reports revenue (收益) of 130,000 USDT and a cost of
 # 90,000 USDT (A10). What was the scheme's profit, in USDT?
 #
-# Answer: a number in USDT, e.g. q5 = 12.5, rounded to 0 decimal place(s)
+# Answer: a number in USDT, e.g. q5 = 125, rounded to a whole number (right within ±0.5
+# of the exact value; more decimals, or fewer, do not count)
 q5 = 40000
 
 
@@ -98,7 +100,8 @@ q5 = 40000
 # What return on cost did the scheme earn (profit as a percentage of
 # the total cost, A10)? Give a percentage to one decimal.
 #
-# Answer: a number in %, e.g. q6 = 12.5, rounded to 1 decimal place(s)
+# Answer: a number in %, e.g. q6 = 12.5, rounded to 1 decimal place (right within ±0.05
+# of the exact value; more decimals, or fewer, do not count)
 q6 = 44.4
 
 
@@ -110,7 +113,8 @@ q6 = 44.4
 # (opened ÷ applied) does the scheme exactly break even? Give a
 # percentage to one decimal.
 #
-# Answer: a number in %, e.g. q7 = 12.5, rounded to 1 decimal place(s)
+# Answer: a number in %, e.g. q7 = 12.5, rounded to 1 decimal place (right within ±0.05
+# of the exact value; more decimals, or fewer, do not count)
 q7 = 6
 
 
@@ -121,7 +125,8 @@ q7 = 6
 # RMB 3,838 (A10). What USDT/CNY rate (yuan per USDT) do these two
 # figures imply? Give three decimals.
 #
-# Answer: a number in CNY per USDT, e.g. q8 = 12.5, rounded to 3 decimal place(s)
+# Answer: a number in CNY per USDT, e.g. q8 = 12.5, rounded to 3 decimal places (right
+# within ±0.0005 of the exact value; more decimals, or fewer, do not count)
 q8 = 6.397
 
 

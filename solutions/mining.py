@@ -59,7 +59,8 @@ q2 = {'1': 'A', '2': 'A', '3': 'B', '4': 'B', '5': 'B', '6': 'C'}
 # The sale listing in A19 describes each Whatsminer M21S (神马M21S) as 56 TH/s at
 # 60 W/TH. Taking the listing's figures, what is one machine's power draw, in watts?
 #
-# Answer: a number in W, e.g. q3 = 12.5, rounded to 0 decimal place(s)
+# Answer: a number in W, e.g. q3 = 125, rounded to a whole number (right within ±0.5 of
+# the exact value; more decimals, or fewer, do not count)
 q3 = 3360
 
 
@@ -70,7 +71,8 @@ q3 = 3360
 # how much electricity does the lot use in one day, in kWh? Use the listing's
 # figures. Round to 1 decimal place.
 #
-# Answer: a number in kWh, e.g. q4 = 12.5, rounded to 1 decimal place(s)
+# Answer: a number in kWh, e.g. q4 = 12.5, rounded to 1 decimal place (right within
+# ±0.05 of the exact value; more decimals, or fewer, do not count)
 q4 = 19353.6
 
 
@@ -82,7 +84,8 @@ q4 = 19353.6
 # mining projects. How much extra does the lot pay each day at that minimum
 # surcharge, in yuan? Round to the nearest yuan.
 #
-# Answer: a number in CNY, e.g. q5 = 12.5, rounded to 0 decimal place(s)
+# Answer: a number in CNY, e.g. q5 = 125, rounded to a whole number (right within ±0.5
+# of the exact value; more decimals, or fewer, do not count)
 q5 = 5806
 
 
@@ -112,7 +115,8 @@ q6 = 'A'
 # screened IP addresses was flagged? Round to 2 decimal places and write it as a
 # percentage (e.g. 12.34, not 0.1234).
 #
-# Answer: a number in %, e.g. q7 = 12.5, rounded to 2 decimal place(s)
+# Answer: a number in %, e.g. q7 = 12.5, rounded to 2 decimal places (right within
+# ±0.005 of the exact value; more decimals, or fewer, do not count)
 q7 = 3.92
 
 
