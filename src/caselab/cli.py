@@ -132,9 +132,33 @@ def cmd_grade(args) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="caselab", description="Case study exercises: check, list, release and grade.")
-    sub = parser.add_subparsers(dest="command", required=True)
+EDITION_FILE = "caselab-edition.json"  # written by `caselab release` at a student edition's root
+STUDENT_COMMANDS = ("check", "list")
+
+
+def in_student_edition() -> bool:
+    """Whether the command runs inside a student edition (then only the student's commands are offered)."""
+    try:
+        return (find_project_root() / EDITION_FILE).is_file()
+    except (FileNotFoundError, OSError):
+        return False
+
+
+def build_parser(student: bool | None = None) -> argparse.ArgumentParser:
+    """The command line; in a student edition (``student``, found out when None) only check and list."""
+    student = in_student_edition() if student is None else student
+    if student:
+        parser = argparse.ArgumentParser(
+            prog="caselab", description="Check your answer sheets (caselab check) and list the questions (caselab list).")
+        sub = parser.add_subparsers(dest="command", required=True, metavar="{check,list}")
+    else:
+        parser = argparse.ArgumentParser(prog="caselab", description="Case study exercises: check, list, release and grade.")
+        sub = parser.add_subparsers(dest="command", required=True)
+    _add_commands(sub, student)
+    return parser
+
+
+def _add_commands(sub, student: bool) -> None:
 
     p = sub.add_parser("check", help="check answer sheets and show the score")
     p.add_argument("modules", nargs="*", metavar="MODULE", help="modules to check (default: all)")
@@ -149,6 +173,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("modules", nargs="*", metavar="MODULE")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_list)
+
+    if student:
+        return
 
     p = sub.add_parser("sheets", help="regenerate exercises/ and solutions/ from the quizzes")
     p.add_argument("modules", nargs="*", metavar="MODULE")
@@ -183,7 +210,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--canvas-roster", metavar="CSV",
                    help="a Canvas gradebook export, to fill in the students' names, ids and sections")
     p.set_defaults(func=cmd_grade)
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -351,7 +351,7 @@ def salvage(text: str, names: Sequence[str] = ()) -> tuple[str, list[tuple[int, 
 
 
 def _numbers_with_commas(stmt: ast.stmt | None) -> bool:
-    """``q5 = 40,000`` or ``q6 = 44,4``: a bare tuple of numbers where one number was meant."""
+    """``q5 = 12,500`` or ``q6 = 12,5``: a bare tuple of numbers where one number was meant."""
     value = getattr(stmt, "value", None)
     return (isinstance(value, ast.Tuple) and len(value.elts) > 1
             and all(isinstance(e, ast.Constant) and type(e.value) in (int, float) for e in value.elts))

@@ -116,7 +116,7 @@ def number_form(q: Question, v: Any) -> None:
 
 
 def places(v: float) -> int:
-    """How many decimals ``v`` is written with (8.67 -> 2, 40000 -> 0, 1e-05 -> 5)."""
+    """How many decimals ``v`` is written with (12.35 -> 2, 12500 -> 0, 1e-05 -> 5)."""
     if type(v) is int or v == int(v):
         return 0
     text = repr(float(v))
