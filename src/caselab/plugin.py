@@ -261,8 +261,12 @@ def last_line(outcomes: list[Outcome], modes: dict[str, str] | None = None) -> s
     if not todo:
         return f"{head}; nothing left to do"
     n = sum(len(v) for v in todo.values())
+    plural = "s" if n != 1 else ""
+    if n > 10:  # too many to name: how many in each module
+        counts = ", ".join(f"{m} {len(ids)}" for m, ids in todo.items()) if len(modules) > 1 else ""
+        return f"{head}; {n} question{plural} to do" + (f" ({counts})" if counts else "")
     which = "; ".join(", ".join(ids) if len(modules) == 1 else f"{m} {', '.join(ids)}" for m, ids in todo.items())
-    return f"{head}; {n} question{'s' if n != 1 else ''} to do: {which}"
+    return f"{head}; {n} question{plural} to do: {which}"
 
 
 def student_view(outcomes: list[Outcome], problems: dict[str, str], modes: dict[str, str], hints: bool) -> list[str]:

@@ -123,7 +123,12 @@ def hashed_check(q, salt: str, kdf: dict | None = None) -> dict:
         return {"answer": h(number_form(q.key, d)), "decimals": d}
     if q.type == "code":
         d = decimals_for(q.spec, code=True)
-        return {"cases": [h(output_form(c["expected"], d)) for c in q.spec["cases"]], "decimals": d}
+        out = {"cases": [h(output_form(c["expected"], d)) for c in q.spec["cases"]], "decimals": d}
+        shapes = {tuple(str(k) for k in c["expected"]) if type(c["expected"]) is dict else None
+                  for c in q.spec["cases"]}
+        if len(shapes) == 1 and None not in shapes:  # every case returns a dict with these keys (named in the prompt)
+            out["keys"] = list(next(iter(shapes)))
+        return out
     return {}  # memo: checked for structure only, no key
 
 

@@ -256,14 +256,14 @@ def check_code(q: Question, outputs: list[dict], right: Callable[[int, Any], boo
         if first_problem:
             continue
         call = call_text(q, case["args"])
-        expected = case.get("expected")
+        keys = expected_keys(q, case)
         if "error" in out:
             first_problem = f"{call} raised {out['error']}"
         elif "invalid" in out:
             first_problem = f"{call} returned something that is not a plain value: {out['invalid']}"
-        elif type(expected) is dict and type(out["ok"]) is dict and out["ok"].keys() != {str(k) for k in expected}:
-            first_problem = f"{call} returned a dict with the wrong keys: {_key_difference(out['ok'], expected)}"
-        elif type(expected) is dict and type(out["ok"]) is not dict:
+        elif keys is not None and type(out["ok"]) is dict and set(out["ok"]) != set(keys):
+            first_problem = f"{call} returned a dict with the wrong keys: {_key_difference(out['ok'], keys)}"
+        elif keys is not None and type(out["ok"]) is not dict:
             first_problem = f"{call} returned {out['ok']!r}; it should return a dict"
         else:
             first_problem = f"{call} returned {out['ok']!r}, which is not the expected result"
@@ -272,8 +272,18 @@ def check_code(q: Question, outputs: list[dict], right: Callable[[int, Any], boo
     return status, points, msg, f"{passed}/{len(cases)}"
 
 
-def _key_difference(got: dict, expected: dict) -> str:
-    want = [str(k) for k in expected]
+def expected_keys(q: Question, case: dict) -> list[str] | None:
+    """The keys of the dict a code task's case must return, or None if it returns no dict.
+
+    From the case's expected output, or, in a student edition (no expected outputs), from
+    the key names its check stores (they are in the prompt; no value is)."""
+    if "expected" in case:
+        return [str(k) for k in case["expected"]] if type(case["expected"]) is dict else None
+    keys = (q.spec.get("check") or {}).get("keys")
+    return [str(k) for k in keys] if isinstance(keys, list) else None
+
+
+def _key_difference(got: dict, want: list[str]) -> str:
     missing = [k for k in want if k not in got]
     extra = [k for k in got if k not in want]
     parts = []
@@ -303,10 +313,11 @@ def check_memo(q: Question, v: Any, cite_names: Callable[[str], list[str]] | Non
     if not lo <= words <= hi:
         problems.append(f"{words} words; write between {lo} and {hi}")
     if len(cited) < int(cite.get("min", 0)):
-        forms = "; ".join(" or ".join(f'"{n}"' for n in dict.fromkeys(n for n in names(sid) if n))
+        # the short forms only (id, number): titles are long and may hold another question's answer
+        forms = "; ".join(" or ".join(f'"{n}"' for n in dict.fromkeys(n for n in names(sid)[:2] if n))
                           for sid in cite.get("from", []))
         problems.append(f"cites {len(cited)} of the listed documents; cite at least {cite['min']}, "
-                        f"each by its id, number or title: {forms}")
+                        f"each by its id or number (its full title counts too): {forms}")
     status, points, _ = _score(q, (3 - len(problems)) / 3)
     return status, points, "; ".join(problems), f"{words} words"
 
