@@ -137,3 +137,19 @@ def test_a_sheet_that_loops_forever_is_stopped(tmp_path):
 def test_stubs_are_unanswered(tmp_path, text):
     quiz = make_quiz(tmp_path)
     assert collect([quiz], sheet(tmp_path, text))["m"].answers["q3"].kind == "unanswered"
+
+
+def test_an_open_triple_quote_costs_only_the_text_it_opens(tmp_path):
+    quiz = make_quiz(tmp_path)
+    folder = sheet(tmp_path, 'q1 = "A"\ndef q3(x):\n    return x * 2\nq2 = """a memo\n## Problem\nno end\n')
+    result = collect([quiz], folder)["m"]
+    assert result.answers["q1"].value == "A" and result.answers["q3"].kind == "outputs"
+    assert result.answers["q2"].kind == "invalid" and 'the closing """' in result.answers["q2"].message
+
+
+def test_a_sheet_of_nothing_but_slips_is_one_problem_not_thousands(tmp_path):
+    quiz = make_quiz(tmp_path)
+    folder = sheet(tmp_path, 'q1 = "A"\n' + "x = 1 +\n" * 5000)
+    result = collect([quiz], folder)["m"]
+    assert result.problem.startswith("m.py line 2: Python cannot read this line") and result.problem.count("line 2") == 1
+    assert {a.kind for a in result.answers.values()} == {"error"}

@@ -169,12 +169,16 @@ _NUMBERS = "use a dot for decimals and no thousands separator: {id} = 12.5 or {i
 
 
 def _parses(text: str) -> SyntaxError | None:
+    """None if ``text`` parses, else its SyntaxError.  A sheet past Python's own limits (nesting,
+    memory) is no slip to salvage: OverflowError, and the whole sheet is one problem."""
     try:
         ast.parse(text)
     except SyntaxError as exc:
+        if "too many" in (exc.msg or "") or "too deep" in (exc.msg or ""):
+            raise OverflowError from None
         return exc
-    except (ValueError, MemoryError, RecursionError) as exc:
-        return SyntaxError(type(exc).__name__)
+    except (ValueError, MemoryError, RecursionError):
+        raise OverflowError from None
     return None
 
 
@@ -230,6 +234,8 @@ def plain_syntax(qid: str, text: str, exc: SyntaxError, is_function: bool) -> st
         return f'put the text in quotes: {name} = "{value}"'
     if is_function:
         return f"Python cannot read this part of {name}; compare it with the def line the sheet gave you"
+    if not qid:
+        return "Python cannot read this line; write it like the example in the comment above it"
     return f"Python cannot read this line; write it like the example just above it ({name} = ...)"
 
 
@@ -590,6 +596,8 @@ def _salvaged(raw: bytes, names: Sequence[str]) -> tuple[str, list[tuple[int, st
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return None
+    if "\0" in text:
+        return None  # a damaged file, not a slip: the whole sheet is one problem
     if text.startswith("\ufeff"):
         text = text[1:]
     return salvage(text, names)
