@@ -189,6 +189,17 @@ def test_check_shows_the_students_view_and_pytest_only_when_asked(tmp_path):
     assert proc.stdout.splitlines()[-1] == "kyc: 0 of 1 points; 1 question to do: q1"
 
 
+def test_a_sheet_that_cannot_be_read_at_all_is_said_once(tmp_path):
+    sheets = tmp_path / "s"
+    sheets.mkdir()
+    (sheets / "kyc.py").write_bytes(b'q1 = "B"\0\n')
+    proc = run_caselab("check", "kyc", "--answers", str(sheets))
+    assert proc.returncode == 1 and "Traceback" not in proc.stdout + proc.stderr
+    first = [t for t in proc.stdout.splitlines() if t.startswith("  kyc sheet: ")]
+    assert len(first) == 1 and "kyc.py" in first[0]
+    assert proc.stdout.count("(the sheet's problem above)") == 15
+
+
 def test_scores_show_at_most_two_decimals(tmp_path):
     from caselab.plugin import describe, last_line, num, score_table
     from caselab.quiz.checking import Outcome

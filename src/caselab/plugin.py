@@ -281,7 +281,12 @@ def student_view(outcomes: list[Outcome], problems: dict[str, str], modes: dict[
             lines.append(module)
             if problems.get(module):
                 lines.append(f"  {module} sheet: {problems[module]}")
-        text = "not answered yet" if o.status == "unanswered" else describe(o, hints=hints)
+        if o.status == "unanswered":
+            text = "not answered yet"
+        elif o.message and o.message in problems.get(module, ""):  # the sheet's problem: said once, above
+            text = f"{o.status} {num(o.points)}/{num(o.max_points)} (the sheet's problem above)"
+        else:
+            text = describe(o, hints=hints)
         lines.append(f"  {o.id:<4} {text}")
     lines.append("")
     lines += score_table(outcomes, modes)
