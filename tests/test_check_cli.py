@@ -196,7 +196,7 @@ def test_a_sheet_that_cannot_be_read_at_all_is_said_once(tmp_path):
     proc = run_caselab("check", "kyc", "--answers", str(sheets))
     assert proc.returncode == 1 and "Traceback" not in proc.stdout + proc.stderr
     first = [t for t in proc.stdout.splitlines() if t.startswith("  kyc sheet: ")]
-    assert len(first) == 1 and "kyc.py" in first[0]
+    assert len(first) == 1 and "kyc.py" in first[0] and "NUL bytes" in first[0]
     assert proc.stdout.count("(the sheet's problem above)") == 15
 
 

@@ -568,7 +568,8 @@ def prepare(quiz: Quiz, path: Path) -> tuple[SheetAnswers | None, dict | None, _
         saved = _salvaged(raw, qids)
         if saved is None:
             where = f" line {exc.lineno}" if exc.lineno else ""
-            plain = plain_syntax("", "", exc, False)
+            plain = ("the file holds NUL bytes, so it is not plain text; save it again as plain text"
+                     if b"\0" in raw else plain_syntax("", "", exc, False))
             msg = f"{path.name}{where}: {plain}; fix it and check again"
             return SheetAnswers(quiz.module, {qid: Answer("error", message=msg) for qid in qids}, msg), None, None
         source, slips = saved
