@@ -16,22 +16,17 @@ Generated from tests/quizzes/kyc.yml by `caselab sheets`; edit only the answers.
 # FATF Recommendation 10 asks for more than that. Which description of
 # customer due diligence (CDD, 客户尽职调查) under R.10 is complete?
 #
-#   A. Check a government photo identity document and proof of address when the account
-#   is opened, and keep copies on file; after that the customer needs no further
-#   attention unless a law-enforcement request arrives.
-#   B. Identify the customer and verify that identity from reliable, independent
-#   sources; identify whoever ultimately owns or controls the customer; understand the
-#   purpose and intended nature of the relationship; and keep up ongoing due diligence
-#   on the relationship and its transactions.
-#   C. Identify and verify customers only for transactions above USD/EUR 15,000; below
-#   that threshold accounts may be opened and used on the customer's own declaration,
-#   with monitoring kept for large transfers.
-#   D. Collect the customer's name, phone number and e-mail address, confirm the phone
-#   number with a one-time code, and screen the name against sanctions lists before the
-#   first deposit.
+#   A. Check a photo identity document and proof of address when the account is opened
+#   and keep copies; after that, act only on requests from the authorities.
+#   B. Identify and verify customers only for transactions above USD/EUR 15,000; below
+#   that, accept the customer's own declaration and watch large transfers.
+#   C. Verify the customer from reliable, independent sources; identify who ultimately
+#   controls the customer; understand the purpose; monitor it.
+#   D. Collect name, phone number and e-mail, confirm the phone with a one-time code,
+#   and screen the name against sanctions lists before the first deposit.
 #
 # Answer: one letter in quotes, e.g. q1 = "A"
-q1 = 'B'
+q1 = 'C'
 
 
 # --------------------------------------------------------------------------------------
@@ -49,7 +44,7 @@ q2 = 'beneficial owner'
 
 
 # --------------------------------------------------------------------------------------
-# q3 · choice · 1 point · Why a genuine identity defeats the check
+# q3 · choice · 2 points · Why a genuine identity defeats the check
 #
 # The trader applied for 150 exchange accounts with overseas identities
 # and 13 passed verification (A10). Assume each of those 13 identities
@@ -57,24 +52,23 @@ q2 = 'beneficial owner'
 # the exchange's KYC not stop the account from ending up in someone
 # else's hands?
 #
-#   A. Because the documents must have been forged well enough to fool the exchange's
-#   document checks, and forged foreign documents are hard for an exchange to detect.
-#   B. Because the documents are genuine and match the applicant, so verification
-#   succeeds; what changes is who controls the account afterwards, which only ongoing
-#   monitoring can pick up.
-#   C. Because exchanges need not verify customers who fund their accounts only in USDT,
-#   so these accounts were never really checked.
-#   D. Because the Notice (银发〔2021〕237号) exempts accounts verified with overseas
-#   documents from the clear-out, so exchanges had no reason to look further.
+#   A. The documents must have been forged well enough to pass, and forged foreign
+#   documents are very hard for an exchange's reviewers to detect.
+#   B. Exchanges need not verify customers who fund their accounts only in USDT, so
+#   accounts like these were never really checked at all.
+#   C. The Notice (银发〔2021〕237号) exempts accounts verified with overseas documents from
+#   clear-outs, so exchanges had no cause to look.
+#   D. The documents are genuine and match the applicant, so the check succeeds; the
+#   hand-over shows only in who controls the account later.
 #
 # Answer: one letter in quotes, e.g. q3 = "A"
-q3 = 'B'
+q3 = 'D'
 
 
 # --------------------------------------------------------------------------------------
 # q4 · numeric · 2 points · Success rate of the applications
 #
-# Using the trader's figures (A10), what share of the account
+# Using the trader's figures in Exhibit 1, what share of his account
 # applications passed verification and were opened? Give a percentage
 # to two decimals (write `8.5` for 8.5 %, not `0.085`).
 #
@@ -86,8 +80,8 @@ q4 = 8.67
 # --------------------------------------------------------------------------------------
 # q5 · numeric · 1 point · Profit of the scheme
 #
-# The trader reports revenue (收益) of 130,000 USDT and a cost of
-# 90,000 USDT (A10). What was the scheme's profit, in USDT?
+# Using the trader's figures in Exhibit 1, what was the scheme's
+# profit, in USDT?
 #
 # Answer: a number in USDT, e.g. q5 = 125, rounded to a whole number (right within ±0.5
 # of the exact value; more decimals, or fewer, do not count)
@@ -98,7 +92,7 @@ q5 = 40000
 # q6 · numeric · 2 points · Return on cost
 #
 # What return on cost did the scheme earn (profit as a percentage of
-# the total cost, A10)? Give a percentage to one decimal.
+# the total cost, Exhibit 1)? Give a percentage to one decimal.
 #
 # Answer: a number in %, e.g. q6 = 12.5, rounded to 1 decimal place (right within ±0.05
 # of the exact value; more decimals, or fewer, do not count)
@@ -108,10 +102,10 @@ q6 = 44.4
 # --------------------------------------------------------------------------------------
 # q7 · numeric · 2 points · Break-even success rate
 #
-# Each application costs 600 USDT whether or not it succeeds, and each
-# opened account sells for 10,000 USDT (A9, A10). At what success rate
-# (opened ÷ applied) does the scheme exactly break even? Give a
-# percentage to one decimal.
+# Take the cost per application and the asking price per account in
+# Exhibit 1, and the cost structure the reading describes. At what
+# success rate (opened ÷ applied) does the scheme exactly break even?
+# Give a percentage to one decimal.
 #
 # Answer: a number in %, e.g. q7 = 12.5, rounded to 1 decimal place (right within ±0.05
 # of the exact value; more decimals, or fewer, do not count)
@@ -121,9 +115,9 @@ q7 = 6
 # --------------------------------------------------------------------------------------
 # q8 · numeric · 1 point · Exchange rate implied by the cost figures
 #
-# The trader gives the cost of one account as 600 USDT and also as
-# RMB 3,838 (A10). What USDT/CNY rate (yuan per USDT) do these two
-# figures imply? Give three decimals.
+# Exhibit 1 gives the cost of one account both in USDT and in RMB.
+# What USDT/CNY rate (yuan per USDT) do the two figures imply? Give
+# three decimals.
 #
 # Answer: a number in CNY per USDT, e.g. q8 = 12.5, rounded to 3 decimal places (right
 # within ±0.0005 of the exact value; more decimals, or fewer, do not count)
@@ -131,20 +125,20 @@ q8 = 6.397
 
 
 # --------------------------------------------------------------------------------------
-# q9 · choice · 1 point · What the implied rates tell you
+# q9 · choice · 2 points · What the implied rates tell you
 #
-# Compare the USDT/CNY rates implied by A9 and A10 with the FRED
-# DEXCHUS dollar rates for September and October 2021 (Exhibit 2 of the
-# reading). Which conclusion is supported?
+# Compare the USDT/CNY rates implied by the trader's two pairs of
+# figures (Exhibit 1) with the dollar rates in Exhibit 2. Which
+# conclusion is supported?
 #
-#   A. The RMB figures are conversions at about the dollar rate of the time, treating
-#   one USDT as worth about one US dollar; the trader priced and counted in USDT.
+#   A. The RMB figures are conversions at about October 2021's dollar rate, taking one
+#   USDT as one US dollar; the trader dealt in USDT.
 #   B. USDT traded at a large premium to the dollar in China after the Notice, because
-#   mainland buyers were desperate for it.
-#   C. The trader was paid in RMB; the USDT amounts are the reporter's conversions at
-#   the dollar rate.
+#   mainland buyers were desperate to acquire it.
+#   C. The trader was paid in RMB; the USDT amounts are the reporter's own conversions
+#   of those payments at the dollar rate of that day.
 #   D. The gap between the two implied rates shows that the trader's figures are
-#   unreliable and should be discarded.
+#   unreliable and should be set aside in any analysis.
 #
 # Answer: one letter in quotes, e.g. q9 = "A"
 q9 = 'A'
@@ -158,15 +152,14 @@ q9 = 'A'
 # (A11). What does FATF R.10 require of an institution that cannot
 # complete CDD on an applicant?
 #
-#   A. Let the account run with lower limits for as long as the customer wishes, since
-#   R.10 allows verification to be completed after the relationship has begun.
-#   B. Not open the account, not start the business relationship and not carry out the
-#   transaction (or end an existing relationship), and consider filing a suspicious
-#   transaction report.
-#   C. Freeze the applicant's funds permanently, hand them to the police, and bar the
-#   applicant from every other exchange.
-#   D. Nothing in particular — a failed check is a commercial matter between the
-#   exchange and its user, settled under the exchange's terms of service.
+#   A. Let the account run with lower limits for as long as needed, since R.10 lets
+#   verification be completed after the relationship has begun.
+#   B. Not open the account or carry out the transaction, or end the relationship if it
+#   exists, and consider a suspicious transaction report.
+#   C. Freeze the applicant's funds permanently, hand them over to the police, and
+#   report the applicant to every other exchange on the market.
+#   D. Treat the failed check as a commercial matter between the exchange and the user,
+#   settled under the exchange's own terms of service.
 #
 # Answer: one letter in quotes, e.g. q10 = "A"
 q10 = 'B'
@@ -179,17 +172,16 @@ q10 = 'B'
 # are being sold or lent, as in A9–A11. Which of the following are red
 # flags worth an alert? Choose all that apply.
 #
-#   A. Dozens of accounts verified with identity documents from the same foreign country
-#   were applied for from a handful of devices or IP addresses.
-#   B. Shortly after approval, an account's login device, IP location and language
-#   settings all change, and the new location is in a jurisdiction the exchange has said
-#   it will not serve.
-#   C. Deposits come from bank cards or e-wallets in names other than the verified
-#   account holder's.
+#   A. Dozens of accounts verified with documents from one foreign country were applied
+#   for from a handful of devices.
+#   B. Soon after approval, an account's device, IP location and language all change to
+#   a jurisdiction the exchange does not serve.
+#   C. Deposits arrive from bank cards or e-wallets held in names other than that of the
+#   verified account holder.
 #   D. The customer turns on two-factor authentication and whitelists a withdrawal
-#   address in her own name.
-#   E. An account that failed verification keeps logging in and tries to deposit and
-#   trade.
+#   address held in her own name.
+#   E. An account that failed verification keeps logging in and keeps trying to deposit
+#   funds and to trade.
 #   F. A verified customer trades small amounts, in line with the occupation and income
 #   declared at onboarding.
 #
@@ -227,11 +219,11 @@ q12 = ['B', 'D', 'C', 'A']
 #   3. Obtain, hold and pass on originator and beneficiary information with a virtual-
 #   asset transfer to another provider
 #   4. Apply CDD to occasional virtual-asset transactions from USD/EUR 1,000
-#   5. Treat an offshore exchange's online service to mainland residents as illegal
-#   financial activity
+#   5. Forbid offshore exchanges to serve mainland residents over the internet, with
+#   liability for their domestic staff
 #   A. FATF Recommendation 10
 #   B. FATF Recommendation 15 and its Interpretive Note (INR.15)
-#   C. FATF Recommendation 16 (the travel rule), as applied to virtual assets by INR.15
+#   C. FATF Recommendation 16 (wire transfers), as applied to virtual assets by INR.15
 #   D. 《关于进一步防范和处置虚拟货币交易炒作风险的通知》(银发〔2021〕237号)
 #   E. 《关于防范比特币风险的通知》(银发〔2013〕289号)
 #
@@ -242,19 +234,22 @@ q13 = {'1': 'A', '2': 'B', '3': 'C', '4': 'B', '5': 'D'}
 # --------------------------------------------------------------------------------------
 # q14 · code · 3 points · Economics of an account-opening scheme
 #
-# Write `q14(applied, opened, cost_per_account, sale_price)` for a
-# scheme like the one in A10: every application costs
-# `cost_per_account`, and every opened account sells for `sale_price`.
+# Write `q14(applied, opened, cost_per_account, sale_price)` that sizes
+# up a scheme run like the trader's, with the cost structure the
+# reading describes: `applied` applications at `cost_per_account` each,
+# of which `opened` succeeded, and accounts that sell at `sale_price`.
 # Return a dict with exactly these keys:
 #
-# - `"success_rate_pct"`: opened ÷ applied × 100, rounded with `round(…, 2)`; `None` if
-# `applied` is 0;
-# - `"profit"`: opened × sale_price − applied × cost_per_account (not rounded);
-# - `"return_on_cost_pct"`: profit ÷ total cost × 100, rounded with `round(…, 1)`;
-# `None` if the total cost is 0;
-# - `"breakeven_rate_pct"`: the success rate at which profit is zero, × 100, rounded
-# with `round(…, 1)`; `None` if `sale_price` is 0.
+# - `"success_rate_pct"`: the percentage of applications that were opened, `round(…,
+# 2)`;
+# - `"profit"`: the scheme's profit, not rounded;
+# - `"return_on_cost_pct"`: the profit as a percentage of what the scheme spent,
+# `round(…, 1)`;
+# - `"breakeven_rate_pct"`: the success rate, in per cent, at which the scheme would
+# neither gain nor lose, `round(…, 1)`.
 #
+# Where a figure cannot be worked out (nothing applied for, nothing
+# spent, accounts that sell for nothing), give `None` for that figure.
 # The test cases use made-up schemes, not the article's figures.
 #
 # Answer: complete the function q14 below; it is called with the inputs listed
@@ -325,3 +320,48 @@ a bank; the FATF's updated guidance (fatf-guidance-2021) expects
 exactly this risk-based monitoring. Any withdrawals to other VASPs
 must carry travel-rule information.
 """
+
+
+# --------------------------------------------------------------------------------------
+# q16 · choice · 2 points · Suing over a bought account
+#
+# In November 2021 a buyer in Shanghai paid a seller 10,000 USDT for an
+# exchange account verified with an overseas identity. A week later the
+# exchange closed the account for a mismatch between its user and its
+# verified holder. The buyer sues the seller in a mainland court to get
+# the price back. Using what the reading says about the Notice's
+# civil-validity clause and the Civil Code, which assessment is best
+# supported?
+#
+#   A. The buyer gets the whole price back, since selling an account is an ordinary sale
+#   and the seller failed to deliver an account that works.
+#   B. The court must dismiss the claim outright, since the Notice is a statute that
+#   voids every contract touching virtual currency and bars recovery.
+#   C. The court is likely to find the sale void as against public order and good
+#   morals, yet may still order a return of the price split by fault.
+#   D. The court has no jurisdiction, since the account sits on an offshore exchange and
+#   the sale is governed only by that exchange's own rules.
+#
+# Answer: one letter in quotes, e.g. q16 = "A"
+q16 = 'C'
+
+
+# --------------------------------------------------------------------------------------
+# q17 · choice · 2 points · Would tighter onboarding stop the trade?
+#
+# After the clear-out, an exchange's new onboarding check lets through
+# only one application in twenty that uses a bought or borrowed
+# identity. Suppose the trader's cost per application and asking price
+# stay as in Exhibit 1. What follows for his trade, and why?
+#
+#   A. Nothing changes, since the break-even point depends only on the ratio of cost to
+#   price, and that ratio is exactly what it was before the change.
+#   B. The trade now loses money on average, unless scarcer accounts fetch a higher
+#   price or failed ones can be "raised" and sold after all.
+#   C. The trade still pays, since each opened account sells for many times what one
+#   application costs, so just a handful of successes covers it.
+#   D. The trade stops paying only when no application at all succeeds, since any opened
+#   account brings in more than one application costs.
+#
+# Answer: one letter in quotes, e.g. q17 = "A"
+q17 = 'B'

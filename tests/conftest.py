@@ -11,6 +11,28 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# Markers by file, so that authors get a quick run (AUTHORING.md):
+#   python -m pytest -m "not slow and not browser and not fresh_clone"
+# slow: runs many sandboxed interpreters, builds editions or virtual environments.
+MARKED_FILES = {
+    "test_fresh_clone.py": "fresh_clone",
+    "test_site_browser.py": "browser",
+    "test_answer_pages.py": "browser",
+    "test_hostile.py": "slow",
+    "test_sandbox.py": "slow",
+    "test_grade.py": "slow",
+    "test_release.py": "slow",
+    "test_gradescope.py": "slow",
+    "test_benchmark.py": "slow",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        marker = MARKED_FILES.get(item.path.name)
+        if marker:
+            item.add_marker(marker)
+
 
 def run_caselab(*args: str, cwd: Path = ROOT, env: dict | None = None, check: bool = False) -> subprocess.CompletedProcess:
     """Run the installed command as a user would (``python -m caselab.cli`` = the ``caselab`` script)."""

@@ -240,8 +240,8 @@ def test_list_json_has_the_bank_without_answers(quizzes):
     proc = run_caselab("list", "--json", check=True)
     bank = json.loads(proc.stdout)
     assert [m["id"] for m in bank] == list(quizzes)
-    assert set(bank[0]) == {"id", "title", "questions"}
-    assert all(set(q) == {"id", "type", "points", "title"} for m in bank for q in m["questions"])
+    assert set(bank[0]) == {"id", "title", "objectives", "questions"}
+    assert all(set(q) == {"id", "type", "points", "title", "level", "objective"} for m in bank for q in m["questions"])
 
 
 def test_unknown_module_is_a_clear_error():
@@ -277,3 +277,50 @@ def test_a_failing_question_reads_as_one_sentence(tmp_path):
     assert proc.returncode == 1
     failure = proc.stdout.split("FAILURES")[1]
     assert "invalid 0/" in failure and "Traceback" not in failure and "def " not in failure
+
+
+def _hostile_sheets(tmp_path, token: Path) -> Path:
+    """The reference kyc sheet, plus a line that writes ``token`` on the host if it runs outside a sandbox."""
+    sheets = tmp_path / "someone-elses"
+    sheets.mkdir()
+    text = (ROOT / "solutions" / "kyc.py").read_text(encoding="utf-8")
+    (sheets / "kyc.py").write_text(text + f"\nopen({str(token)!r}, 'w').write('ran on the host')\n", encoding="utf-8")
+    return sheets
+
+
+def test_check_answers_runs_someone_elses_sheets_in_the_sandbox(tmp_path):
+    from conftest import require_sandbox
+
+    require_sandbox()
+    token = tmp_path / "written-by-the-sheet"
+    out = tmp_path / "result.json"
+    proc = run_caselab("check", "kyc", "--answers", str(_hostile_sheets(tmp_path, token)), "--json", str(out))
+    assert not token.exists(), "the sheet ran outside the sandbox"
+    result = json.loads(out.read_text())
+    assert result["score"] == result["max_score"], proc.stdout  # the answers still count
+    # the pytest plugin, run directly, does the same
+    proc = subprocess.run([sys.executable, "-m", "pytest", "tests/quizzes/kyc.yml", "-q", "--answers",
+                           str(tmp_path / "someone-elses")], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0 and not token.exists(), proc.stdout
+
+
+def test_without_a_sandbox_check_answers_stops_unless_told(tmp_path):
+    import os
+
+    token = tmp_path / "written-by-the-sheet"
+    sheets = _hostile_sheets(tmp_path, token)
+    no_sandbox = {"CASELAB_BWRAP": ""}
+    proc = run_caselab("check", "kyc", "--answers", str(sheets), env=no_sandbox)
+    assert proc.returncode == 2 and "without a sandbox" in proc.stderr and "--unsandboxed" in proc.stderr
+    assert not token.exists() and "Traceback" not in proc.stderr
+    env = {**os.environ, **no_sandbox}
+    env.pop("CASELAB_UNSANDBOXED", None)
+    plain = subprocess.run([sys.executable, "-m", "pytest", "tests/quizzes/kyc.yml", "-q", "--answers", str(sheets)],
+                           cwd=ROOT, capture_output=True, text=True, env=env)
+    assert plain.returncode == 4 and "--caselab-unsandboxed" in plain.stderr and not token.exists()
+    # the opt-out: run, with a warning
+    trusted = run_caselab("check", "kyc", "--answers", str(sheets), "--unsandboxed", env=no_sandbox)
+    assert trusted.returncode == 0 and "without a sandbox" in trusted.stderr and token.exists()
+    # a student's own exercises/ (no --answers) are checked directly, without a word about sandboxes
+    own = run_caselab("check", "kyc", env=no_sandbox)
+    assert "sandbox" not in own.stderr + own.stdout and own.returncode in (0, 1)

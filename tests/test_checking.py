@@ -207,6 +207,45 @@ def test_the_memos_citation_rule_shows_the_accepted_forms():
     assert 'cite at least 1, each by its id or number (its full title counts too): "yinfa-2021-237" or ' \
            '"银发〔2021〕237号"' in o.message and "Notice on virtual currency" not in o.message
 
+MICA = question("memo", points=3, sections=["Problem"], min_words=1, max_words=60, cite={"min": 1, "from": ["mica"]})
+
+
+@pytest.mark.parametrize("text,cited", [
+    ("## Problem\nAn economic analysis of the ban.", False),  # "mica" inside "economic": not a citation
+    ("## Problem\nThe EU's MiCA regulation licenses them.", True),
+    ("## Problem\nSee mica, article 3.", True),
+    ("## Problem\nChemicals and academics.", False),
+])
+def test_memo_cites_document_ids_as_whole_words(text, cited):
+    o = check(MICA, Answer("value", text))
+    assert ("cites 0" not in o.message) is cited, o.message
+
+
+def test_memo_cites_a_chinese_number_whatever_its_brackets_and_spaces():
+    names = {"yinfa-2021-237": ["yinfa-2021-237", "银发〔2021〕237号", "关于进一步防范和处置虚拟货币交易炒作风险的通知"]}
+    memo = "## Problem\n根据银发 [2021] 237 号，虚拟货币交易属于非法金融活动。\n## Recommendation\n加强监测。"
+    assert "cites" not in check(MEMO, Answer("value", memo), names.get).message
+    wrong = memo.replace("237", "2370")  # another number is not this notice
+    assert "cites 0" in check(MEMO, Answer("value", wrong), names.get).message
+
+
+def test_memo_in_chinese_counts_a_word_per_two_characters():
+    from caselab.quiz.checking import memo_words
+
+    assert memo_words("中国人民银行") == 3 and memo_words("中国人民银行发布") == 4
+    assert memo_words("PBoC 2021 年 anti-money") == 5  # 年 rounds up to one word
+    body = "虚拟货币" * 10  # 40 characters: 20 words, inside 10..60
+    o = check(MEMO, Answer("value", f"## Problem\n{body}\n## Recommendation\n{body}"))
+    assert "words" not in o.message and o.given == "42 words"  # two headings, 2 x 20
+
+
+def test_memo_headings_are_read_line_by_line():
+    from caselab.quiz.checking import memo_headings
+
+    assert memo_headings("## Problem\n  # Options  \n#### Deep\n##\nNext\n#NoSpace\ntext ## Not") == {"problem", "options"}
+    # 60,000 blank lines and one letter: one pass over the lines (the old multiline regex was quadratic)
+    assert memo_headings("\n" * 60_000 + "a") == set()
+
 
 def test_unanswered_error_and_invalid_pass_through():
     assert check(CHOICE, Answer("unanswered")).status == "unanswered"

@@ -69,10 +69,16 @@ def test_first_command_serves_the_site(clone):
         proc.wait(timeout=30)
 
 
+QUICK_RUN = "not slow and not browser and not fresh_clone"
+
+
 def test_second_command_installs_and_passes_the_tests(clone):
+    """The command verbatim; its pytest runs the quick part (the outer run already runs everything once)."""
     project, env = clone
+    env = {**env, "PYTEST_ADDOPTS": f"-m '{QUICK_RUN}'"}
     proc = subprocess.run(["bash", "-c", readme_commands()[1]], cwd=project, env=env,
                           capture_output=True, text=True, timeout=3600)
     tail = proc.stdout[-3000:] + proc.stderr[-2000:]
     assert proc.returncode == 0, tail
     assert re.search(r"\d+ passed", proc.stdout), tail
+    assert "deselected" in proc.stdout, tail  # the quick run, not the whole suite a second time

@@ -199,14 +199,18 @@ def test_a_stopped_run_resumes_without_regrading(cls, tmp_path):
     args = ("--modules", ",".join(cls["modules"]))
     stopped = grade(cls["subs"], out, *args, env={"CASELAB_GRADE_STOP_AFTER": "3"})
     assert stopped.returncode == 130 and "run the same command again" in stopped.stderr
-    assert len(list((out / ".caselab").glob("*.json"))) == 3
+    states = [json.loads(p.read_text()) for p in (out / ".caselab").glob("*.json")]
+    assert len(states) == 3
     assert not (out / "gradebook.csv").exists() and not (out / "report.html").exists()
     assert not [p for p in out.rglob("*") if p.name.endswith(".part")], "no half-written file"
 
+    # a timeout (kim) is kept in the state but never reused: under load, a rerun could end differently
+    kept = sum(state.get("reusable", True) for state in states)
     done = grade(cls["subs"], out, *args)
     assert done.returncode == 0, done.stderr
-    assert f"graded {len(cls['recipes']) - 3} submission(s), 3 unchanged" in done.stdout
+    assert f"graded {len(cls['recipes']) - kept} submission(s), {kept} unchanged" in done.stdout
     assert tree_state(out, with_times=False) == tree_state(cls["out"], with_times=False)
+    assert json.loads((out / ".caselab" / "kim.json").read_text())["reusable"] is False
 
     # lose one student's results file and another's graded state: only those come back
     before = tree_state(out)
@@ -214,7 +218,7 @@ def test_a_stopped_run_resumes_without_regrading(cls, tmp_path):
     (out / ".caselab" / "ben.json").unlink()
     time.sleep(0.05)
     again = grade(cls["subs"], out, *args)
-    assert again.returncode == 0 and "graded 1 submission(s)" in again.stdout, again.stdout + again.stderr
+    assert again.returncode == 0 and "graded 2 submission(s)" in again.stdout, again.stdout + again.stderr  # ben, kim
     after = tree_state(out)
     changed = sorted(k for k in after if after[k] != before.get(k))
     assert changed == [".caselab/ben.json", "results/ada.json"]
@@ -228,7 +232,7 @@ def test_a_stopped_run_resumes_without_regrading(cls, tmp_path):
     (sheet / "cai" / f"{cls['modules'][0]}.py").write_text((sheet / "ada" / f"{cls['modules'][0]}.py").read_text())
     shutil.rmtree(sheet / "hal")
     changed_run = grade(sheet, out, *args)
-    assert "graded 1 submission(s)" in changed_run.stdout
+    assert "graded 2 submission(s)" in changed_run.stdout  # cai, and kim's timeout again
     book = {r["student"]: r for r in read_csv(out / "gradebook.csv")}
     assert float(book["cai"]["total"]) == cls["quizzes"][cls["modules"][0]].max_score
     assert "hal" not in book and not (out / "results" / "hal.json").exists() \
@@ -289,3 +293,29 @@ def test_without_a_sandbox_grading_refuses_unless_told(cls, tmp_path):
 
 def test_the_submissions_were_never_changed(cls):
     assert tree_state(cls["subs"]) == cls["before"]
+
+
+def test_student_text_is_written_inert():
+    """Issue 9, findings 8-10 and 12, on the writers themselves (the class in test_hostile.py goes end to end)."""
+    from caselab.grading.batch import StudentResult
+    from caselab.grading.gradebook import csv_cell, file_stem, md_text, reusable
+    from caselab.grading.intake import student_id, unique_ids
+
+    # 9: a cell that would start a formula is text; numbers stay numbers
+    assert [csv_cell(c) for c in ("=1+1", "+A1", "-A1", "@SUM(A1)", "\tx", "＝1", "-2", "12.5", "ada")] == \
+        ["'=1+1", "'+A1", "'-A1", "'@SUM(A1)", "'\tx", "'＝1", "-2", "12.5", "ada"]
+    # 10: one line, no markup, capped
+    text = md_text("<b>x</b> [a](javascript:1)\n# Heading\n" + "y" * 1000)
+    assert "\n" not in text and "<b>" not in text and "](" not in text and len(text) < 400
+    # 8: any name gives a short, distinct file name; plain names are kept
+    assert file_stem("ada") == "ada"
+    stems = {file_stem(s) for s in ("长" * 79, "长" * 80, "a\\b", "a_b", ".hidden", "x\udcff")}
+    assert len(stems) == 6 and all(len(s.encode()) <= 120 and "\\" not in s and not s.startswith(".") for s in stems)
+    assert student_id("\udcd5\udcc5\udcc8\udcfd") == "张三" and student_id("Jos\udce9") == "José"
+    assert student_id("a\nb\x1b[31m") == "a_b_[31m"
+    assert [s for s, _ in unique_ids([("a\n", None), ("a\r", None), ("a_", None)])] == ["a_", "a_~2", "a_~3"]
+    # 12: only results that do not depend on the machine are reused
+    assert reusable(StudentResult("s", "ok", "", ())) and reusable(StudentResult("s", "memory", "m", ()))
+    assert not reusable(StudentResult("s", "timeout", "t", ()))
+    assert not reusable(StudentResult("s", "ok", "", (), ("call_seconds",)))
+    assert not reusable(StudentResult("s", "internal-error", "bug", ()))

@@ -51,9 +51,9 @@ def tree_digest(folder: Path) -> str:
         for name in sorted(dirnames + filenames):
             p = Path(dirpath, name)
             st = p.lstat()
-            h.update(f"{p.relative_to(folder)}\0{st.st_mode}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+            h.update(os.fsencode(f"{p.relative_to(folder)}\0{st.st_mode}\0{st.st_size}\0{st.st_mtime_ns}\0"))
             if stat.S_ISLNK(st.st_mode):
-                h.update(os.readlink(p).encode())
+                h.update(os.fsencode(os.readlink(p)))
             elif stat.S_ISREG(st.st_mode):
                 h.update(p.read_bytes())
     return h.hexdigest()
@@ -234,6 +234,9 @@ def test_hostile_submission(batch, case):
     assert (result.message == "") == (result.status == "ok"), detail
     total = sum(len(q.questions) for q in batch["quizzes"].values())
     assert len(result.outcomes) == total  # every question of every graded module has an outcome
+    import json
+
+    json.dumps(result.to_json(), ensure_ascii=False).encode("utf-8")  # whatever it holds, it can be written
 
 
 def test_the_batch_left_nothing_behind(batch):
@@ -255,3 +258,158 @@ def test_the_batch_took_its_time_in_parallel(batch):
     # the slowest cases run into the 5 s wall clock; run one after another they would take far longer
     slow = sum(LIMITS.seconds for c in CASES if "seconds" in c.get("limits", []))
     assert batch["elapsed"] < slow + 30
+
+
+# --- a class graded end to end (`caselab grade`): honest students beside every case of issue 9 -----
+#
+# These cases hurt the class rather than the sandbox: they broke the command that writes the
+# gradebook, or slowed the grader for everyone, so they are graded with `caselab grade` itself
+# (module detection on, no --modules) and checked in its output files.  Each case is one
+# submission: (name, what it covers, how it is built, the status expected).
+
+def _kyc_sheet(extra: str = "") -> str:
+    from caselab.quiz.sheets import render_sheet
+
+    return render_sheet(load_quizzes(ROOT, ["kyc"])["kyc"], solution=True) + extra
+
+
+def _zip_bytes(files: dict[str, str]) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, text in files.items():
+            zf.writestr(name, text)
+    return buf.getvalue()
+
+
+def _future_zip(sheet: str) -> bytes:
+    """A zip whose entries say they need zip version 9.9 (zipfile raises NotImplementedError)."""
+    data = bytearray(_zip_bytes({"kyc.py": sheet}))
+    data[4:6] = (99).to_bytes(2, "little")
+    cd = data.find(b"PK\x01\x02")
+    data[cd + 6:cd + 8] = (99).to_bytes(2, "little")
+    return bytes(data)
+
+
+def _directory_bomb(sheet: str, entries: int = 5000) -> bytes:
+    """A zip whose end record declares 1 entry while its central directory holds ``entries`` + 1."""
+    data = bytearray(_zip_bytes({"kyc.py": sheet, **{f"junk/{i}": "" for i in range(entries)}}))
+    end = data.rfind(b"PK\x05\x06")
+    data[end + 8:end + 12] = (1).to_bytes(2, "little") * 2
+    return bytes(data)
+
+
+MARKUP = "<img src=x onerror=alert(1)> [click](javascript:alert(1))"
+NEW_CASES = [
+    # (name, covers, status)
+    ("surrogate-answers", "1: lone surrogates in a plain answer, a dict key and an echoed letter", "ok"),
+    ("memo-newlines-1", "3: a memo of 60,000 newlines and one letter (was 16 s of regex in the grader)", "ok"),
+    ("memo-newlines-2", "3: the same, twice, so that it would overlap the honest students", "ok"),
+    ("with-a-pipe", "5: a named pipe in the folder (the fingerprint opened it and hung)", "unsafe-archive"),
+    ("future-zip", "6: a zip needing version 9.9, graded without --modules (module detection crashed)",
+     "broken-archive"),
+    ("directory-bomb", "7: the end record declares 1 entry, the central directory holds 5,001", "too-large"),
+    (b"\xd5\xc5\xc8\xfd", "8: a folder name in GBK (张三), not UTF-8", "ok"),
+    (b"Jos\xe9", "8: a folder name in Latin-1", "ok"),
+    ("长" * 79, "8: a name of 237 bytes (the temporary file name passed 255)", "ok"),
+    ('=HYPERLINK("https:evil.example","click")', "9: a formula as a name", "ok"),
+    ("+cmd|' -C calc'!A0", "9: a DDE command as a name", "ok"),
+    ("@SUM(1+1)", "9: an @ formula as a name", "ok"),
+    ("markup", "10: HTML, a javascript: link and a fake score line in answers and an exception", "ok"),
+    ("slow-loop", "12: a timeout is written but never reused (a rerun could change it)", "timeout"),
+]
+HONEST = ["honest-ada", "honest-ben", "honest-cai", "honest-zip"]
+
+
+def _build_new_class(subs: Path) -> None:
+    solution = _kyc_sheet()
+    for name in HONEST[:-1]:
+        (subs / name).mkdir()
+        (subs / name / "kyc.py").write_text(solution, encoding="utf-8")
+    (subs / "honest-zip.zip").write_bytes(_zip_bytes({"exercises/kyc.py": solution}))
+    folders = {
+        "surrogate-answers": '\nq1 = "\\ud800"\nq2 = "\\udc80 account"\nq13 = {"\\udcff": "A", "1": "B"}\n',
+        "memo-newlines-1": '\nq15 = "' + "\\n" * 60_000 + 'a"\n',
+        "memo-newlines-2": '\nq15 = "' + "\\n" * 60_000 + 'a"\n',
+        "with-a-pipe": "",
+        "markup": (f'\nq1 = "{MARKUP}"\n'
+                   f'def q14(*args):\n    raise ValueError("{MARKUP}\\n\\nkyc: 25 / 25 points\\n# Full marks")\n'),
+        "slow-loop": "\nwhile True:\n    pass\n",
+    }
+    for name, covers, _ in NEW_CASES:
+        raw = name if isinstance(name, bytes) else name.encode()
+        if name == "future-zip":
+            (subs / "future-zip.zip").write_bytes(_future_zip(solution))
+        elif name == "directory-bomb":
+            (subs / "directory-bomb.zip").write_bytes(_directory_bomb(solution))
+        else:
+            folder = os.path.join(os.fsencode(subs), raw)
+            os.mkdir(folder)
+            with open(os.path.join(folder, b"kyc.py"), "w", encoding="utf-8") as f:
+                f.write(solution + folders.get(name, ""))
+            if name == "with-a-pipe":
+                os.mkfifo(os.path.join(folder, b"notes"))
+
+
+def test_a_class_with_every_new_case_grades_in_one_run(tmp_path):
+    import csv
+    import io
+    import json
+    import subprocess
+    import sys
+
+    require_sandbox()
+    subs, out = tmp_path / "submissions", tmp_path / "out"
+    subs.mkdir()
+    _build_new_class(subs)
+    before = tree_digest(subs)
+    cmd = [sys.executable, "-m", "caselab.cli", "grade", str(subs), "--out", str(out), "--workers", "3"]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert "grading kyc" in proc.stderr  # found by module detection, past the version-9.9 zip
+    assert tree_digest(subs) == before
+
+    book = {r["student"]: r for r in csv.DictReader(io.StringIO((out / "gradebook.csv").read_text("utf-8")))}
+    ids = {"\xd5\xc5\xc8\xfd": "张三", "Jos\xe9": "José"}
+    expected = {n if isinstance(n, str) else ids[n.decode("latin-1")]: status for n, _, status in NEW_CASES}
+    expected = {("'" + n if n[0] in "=+@" else n): s for n, s in expected.items()}  # 9: written as text
+    expected.update({n: "ok" for n in HONEST})
+    assert {s: r["status"] for s, r in book.items()} == expected
+    for name in HONEST + ["张三", "José", "长" * 79, "'@SUM(1+1)", "'+cmd|' -C calc'!A0",
+                          "'=HYPERLINK(\"https:evil.example\",\"click\")"]:
+        assert book[name]["total"] == book[name]["max"] == "25", (name, book[name])
+    for name in ("memo-newlines-1", "memo-newlines-2"):  # 3: only the memo is lost
+        assert float(book[name]["total"]) == 25 - 3, book[name]
+    assert float(book["surrogate-answers"]["total"]) == 25 - 1 - 1 - 2  # 1: q1, q2, q13 wrong, the rest kept
+
+    # 9: no cell of either CSV starts a formula
+    for csv_name in ("gradebook.csv", "canvas.csv"):
+        for row in csv.reader(io.StringIO((out / csv_name).read_text("utf-8"))):
+            assert not any(cell[:1] in ("=", "+", "@") for cell in row), (csv_name, row)
+
+    # 1, 8: every output is valid UTF-8; a file per student, each name short enough
+    names = [p.name for p in out.rglob("*")]
+    assert all(len(n.encode()) < 200 for n in names) and not [n for n in names if n.endswith(".part")]
+    for p in out.rglob("*"):
+        if p.is_file():
+            p.read_bytes().decode("utf-8")
+    assert len(list((out / "results").glob("*.json"))) == len(book) == len(list((out / "feedback").glob("*.md")))
+    surrogate = (out / "feedback" / "surrogate-answers.md").read_text("utf-8")
+    assert "\\ud800" in surrogate or "\ufffd" in surrogate
+
+    # 10: student text is inert in the feedback and plain text in results.json
+    feedback = (out / "feedback" / "markup.md").read_text("utf-8")
+    assert "<img" not in feedback and "](javascript" not in feedback and "&lt;img" in feedback
+    assert not [line for line in feedback.splitlines() if line.startswith(("kyc: 25", "# Full"))]
+    results = json.loads((out / "results" / "markup.json").read_text("utf-8"))
+    assert results["output_format"] == results["test_output_format"] == "text"
+    assert all("\n" not in t["output"] for t in results["tests"])
+    assert "<img src=x" not in (out / "report.html").read_text("utf-8")
+
+    # 12: the timeout is graded again on the next run; everything else is reused
+    state = json.loads((out / ".caselab" / "slow-loop.json").read_text("utf-8"))
+    assert state["reusable"] is False
+    again = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0 and f"graded 1 submission(s), {len(book) - 1} unchanged" in again.stdout, \
+        again.stdout + again.stderr

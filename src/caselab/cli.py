@@ -1,7 +1,10 @@
 """The ``caselab`` command: a thin layer over the library.
 
-    caselab check [MODULE...] [--answers DIR] [--json FILE]   check answer sheets (runs the quizzes under pytest)
+    caselab check [MODULE...] [--answers DIR [--unsandboxed]] [--json FILE]
+                                                                check answer sheets (runs the quizzes under pytest;
+                                                                sheets named with --answers run in the sandbox)
     caselab list [--json]                                       the question bank, without answers
+    caselab lint [MODULE...] [--json]                           the author's check of the items (exit 1 on a failed rule)
     caselab sheets [--check]                                    regenerate exercises/ and solutions/ from the quizzes
     caselab release --modules kyc,mining --out DIR [--feedback full|score|none] [--gradescope] [--github-actions]
                                                                 a student edition without answers
@@ -31,6 +34,21 @@ def cmd_check(args) -> int:
     if not answers.is_dir():
         print(f"caselab check: {answers} is not a folder; name the folder of your sheets with --answers", file=sys.stderr)
         return 2
+    # your own exercises/ run directly; a folder named with --answers may be anyone's: the sandbox,
+    # or --unsandboxed said out loud (then a warning)
+    trusted = not args.answers or args.unsandboxed
+    if args.answers and not args.unsandboxed:
+        from caselab.grading.batch import sandbox_available
+
+        ok, why = sandbox_available()
+        if not ok:
+            print(f"caselab check: the sheets in {answers} would run without a sandbox ({why}), and a sheet "
+                  "can read and change your files. Install bubblewrap, or grade them with `caselab grade`; "
+                  "if you wrote them yourself, add --unsandboxed", file=sys.stderr)
+            return 2
+    elif args.answers:
+        print(f"caselab check: running the sheets in {answers} without a sandbox (--unsandboxed): "
+              "do this only with sheets you trust", file=sys.stderr)
     pytest_args = [str(q.path) for q in quizzes.values()] + [
         "--answers", str(answers.resolve()), "-p", "no:cacheprovider", "--rootdir", str(root), "-c", str(root / "pyproject.toml"),
         "--assert=plain",  # nothing to rewrite in a quiz, and no warning about caselab being imported first
@@ -43,6 +61,8 @@ def cmd_check(args) -> int:
         pytest_args += ["--caselab-json", str(Path(args.json).resolve())]
     if args.no_hints:
         pytest_args.append("--caselab-quiet-hints")
+    if trusted:
+        pytest_args.append("--caselab-unsandboxed")
     pytest_args += args.pytest_args
     code = pytest.main(pytest_args)
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:
@@ -52,8 +72,9 @@ def cmd_check(args) -> int:
 
 def bank(root: Path, modules: list[str] | None = None) -> list[dict]:
     return [
-        {"id": quiz.module, "title": quiz.title,
-         "questions": [{"id": q.id, "type": q.type, "points": q.points, "title": q.title} for q in quiz.questions]}
+        {"id": quiz.module, "title": quiz.title, "objectives": dict(quiz.objectives),
+         "questions": [{"id": q.id, "type": q.type, "points": q.points, "title": q.title,
+                        "level": q.level, "objective": q.objective} for q in quiz.questions]}
         for quiz in load_quizzes(root, modules).values()
     ]
 
@@ -66,9 +87,29 @@ def cmd_list(args) -> int:
     for m in modules:
         points = sum(q["points"] for q in m["questions"])
         print(f"{m['id']:<10} {m['title']}  ({len(m['questions'])} questions, {points:g} points)")
+        for oid, text in m["objectives"].items():
+            print(f"    {oid:<4} {text}")
         for q in m["questions"]:
-            print(f"    {q['id']:<4} {q['type']:<9} {q['points']:>3g}  {q['title']}")
+            print(f"    {q['id']:<4} {q['type']:<9} {q['points']:>3g}  {q['level'] or '-':<10} {q['objective'] or '-':<4} "
+                  f"{q['title']}")
     return 0
+
+
+def cmd_lint(args) -> int:
+    from caselab.quiz.lint import format_report, lint_quizzes
+
+    root = _root()
+    quizzes = load_quizzes(root, args.modules or None)
+    if any(q.edition is not None for q in quizzes.values()):
+        print("caselab lint: this is a student edition; it holds no keys, so there is nothing to lint "
+              "(run it in the project the edition was released from)", file=sys.stderr)
+        return 2
+    report = lint_quizzes(quizzes, root)
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_report(report))
+    return 0 if report.ok else 1
 
 
 def cmd_sheets(args) -> int:
@@ -165,6 +206,8 @@ def _add_commands(sub, student: bool) -> None:
     p.add_argument("--answers", metavar="DIR", help="folder of answer sheets (default: exercises/)")
     p.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     p.add_argument("--no-hints", action="store_true", help="do not show hints")
+    p.add_argument("--unsandboxed", action="store_true",
+                   help="with --answers: run the sheets without the sandbox (only sheets you trust)")
     p.add_argument("-v", "--verbose", action="store_true", help="show pytest's own report")
     p.add_argument("--pytest", action="store_true", help="show pytest's own report (same as -v)")
     p.set_defaults(func=cmd_check)
@@ -177,6 +220,11 @@ def _add_commands(sub, student: bool) -> None:
     if student:
         return
 
+    p = sub.add_parser("lint", help="the author's check of the items: key lengths, letters, levels, giveaways")
+    p.add_argument("modules", nargs="*", metavar="MODULE", help="modules to lint as one bank (default: all)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_lint)
+
     p = sub.add_parser("sheets", help="regenerate exercises/ and solutions/ from the quizzes")
     p.add_argument("modules", nargs="*", metavar="MODULE")
     p.add_argument("--check", action="store_true", help="only report sheets that differ; exit 1 if any")
@@ -187,10 +235,16 @@ def _add_commands(sub, student: bool) -> None:
                    help="the modules to assign, e.g. --modules kyc,mining")
     p.add_argument("--out", required=True, metavar="DIR", help="the folder to write the edition to (new)")
     p.add_argument("--feedback", choices=("full", "score", "none"), default="full",
-                   help="what the students' check shows: right/wrong per question (full), the score per module "
-                        "(score), or only whether answers are well-formed (none); default full")
+                   help="what the students' check shows, and what the edition gives away: full = right/wrong per "
+                        "question, with a hash per question, so every choice, ordering and matching key can be "
+                        "recovered offline by trying each letter; score = a module's score only once all of it is "
+                        "right, with no hash per question (a guess must get the whole module right at once); "
+                        "none = only whether answers are well-formed, no hashes at all; default full")
     p.add_argument("--gradescope", action="store_true",
-                   help="also write DIR-autograder.zip, a Gradescope autograder (holds the keys)")
+                   help="also write DIR-autograder.zip, a Gradescope autograder (holds the keys); a student's code "
+                        "runs in the bubblewrap sandbox where it can start, else as the unprivileged user "
+                        "caselab-student who cannot read the keys or results (every process of it killed after), "
+                        "else not at all (plain answers are still graded)")
     p.add_argument("--github-actions", action="store_true",
                    help="add a GitHub Actions workflow that runs the check on each push")
     p.set_defaults(func=cmd_release)

@@ -9,6 +9,13 @@ because its sheets are blank:
 A wrong answer reads as one sentence, ``-k``, ``-x``, markers and
 ``--junitxml`` work on questions, and the run ends with a score table.
 
+The sheets that must run (computed answers, code tasks) run in the bubblewrap
+sandbox of ``caselab.grading`` (each module's sheet copied into a private
+folder first): a folder of sheets may be someone else's.  Where there is no
+sandbox the run stops with a message, unless ``--caselab-unsandboxed`` (or
+env ``CASELAB_UNSANDBOXED=1``) says the sheets are trusted; ``caselab check``
+without ``--answers`` checks the student's own sheets and passes it.
+
 With ``--caselab-student`` (what ``caselab check`` passes unless asked for
 pytest's own output with ``-v`` or ``--pytest``; pytest's terminal is then
 switched off with ``-p no:terminal``) the run prints only the student's view:
@@ -20,13 +27,14 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from caselab.quiz.answers import SheetAnswers, collect
 from caselab.quiz.checking import Outcome, check
-from caselab.editions.keyhash import check_edition, feedback_mode, redact
+from caselab.editions.keyhash import check_edition, feedback_mode, module_all_right, redact
 from caselab.quiz.figures import find_project_root
 from caselab.quiz.model import TYPES, QuizError, load_quiz
 from caselab.quiz.sources import cite_names
@@ -37,6 +45,7 @@ JSON_HELP = "write the results as JSON to this file"
 ANSWERS_KEY = pytest.StashKey[dict]()
 OUTCOMES_KEY = pytest.StashKey[list]()
 MODES_KEY = pytest.StashKey[dict]()  # module -> feedback mode of a student edition (full, score, none)
+ALL_RIGHT_KEY = pytest.StashKey[dict]()  # module -> whether every answer is right (feedback score: one check)
 PROBLEMS_KEY = pytest.StashKey[dict]()  # module -> the sheet's problem, said once
 COLLECT_ERRORS_KEY = pytest.StashKey[list]()  # quiz files that could not be read (student view)
 
@@ -47,6 +56,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--caselab-json", dest="caselab_json", metavar="FILE", default=None, help=JSON_HELP)
     group.addoption("--caselab-quiet-hints", dest="caselab_no_hints", action="store_true",
                     help="do not show hints for wrong answers")
+    group.addoption("--caselab-unsandboxed", dest="caselab_unsandboxed", action="store_true",
+                    help="run the sheets directly, without the sandbox (only sheets you trust: they can read "
+                         "and change your files); also env CASELAB_UNSANDBOXED=1")
     group.addoption("--caselab-student", dest="caselab_student", action="store_true",
                     help="print only the student's view (use with -p no:terminal)")
     parser.addini("caselab_answers", ANSWERS_HELP, default="")
@@ -65,10 +77,24 @@ def answers_dir(config: pytest.Config) -> Path | None:
     return folder
 
 
+def unsandboxed(config: pytest.Config) -> bool:
+    return bool(config.getoption("caselab_unsandboxed")) or os.environ.get("CASELAB_UNSANDBOXED") == "1"
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    if answers_dir(config) is not None and not unsandboxed(config):
+        from caselab.grading.batch import sandbox_available
+
+        ok, why = sandbox_available()
+        if not ok:
+            raise pytest.UsageError(
+                f"the answer sheets would run without a sandbox ({why}): a sheet can read and change your "
+                "files. Install bubblewrap, or grade with `caselab grade`; if you wrote the sheets yourself "
+                "and trust them, add --caselab-unsandboxed (caselab check: --unsandboxed)")
     config.stash[ANSWERS_KEY] = {}
     config.stash[OUTCOMES_KEY] = []
     config.stash[MODES_KEY] = {}
+    config.stash[ALL_RIGHT_KEY] = {}
     config.stash[PROBLEMS_KEY] = {}
     config.stash[COLLECT_ERRORS_KEY] = []
     config.addinivalue_line("markers", "caselab_type(name): the question's type (choice, numeric, code, ...)")
@@ -99,8 +125,43 @@ class QuizFile(pytest.File):
     def sheet_answers(self) -> SheetAnswers:
         cache = self.config.stash[ANSWERS_KEY]
         if self.quiz.module not in cache:
-            cache[self.quiz.module] = collect([self.quiz], answers_dir(self.config))[self.quiz.module]
+            folder = answers_dir(self.config)
+            if unsandboxed(self.config):
+                cache[self.quiz.module] = collect([self.quiz], folder)[self.quiz.module]
+            else:
+                cache[self.quiz.module] = sandboxed_answers(self.quiz, folder)
         return cache[self.quiz.module]
+
+    def all_right(self) -> bool:
+        """Feedback score: every keyed answer of the module right (one check of the whole module)."""
+        cache = self.config.stash[ALL_RIGHT_KEY]
+        if self.quiz.module not in cache:
+            cache[self.quiz.module] = module_all_right(self.quiz.questions, self.sheet_answers().answers)
+        return cache[self.quiz.module]
+
+
+def sandboxed_answers(quiz, folder: Path) -> SheetAnswers:
+    """The answers of ``folder/<module>.py``, read or run in the sandbox from a private copy of the sheet."""
+    import stat
+    import tempfile
+
+    from caselab.grading.batch import Limits, sandboxed_run
+
+    limits = Limits()
+    with tempfile.TemporaryDirectory(prefix="caselab-check-") as tmp:
+        private = Path(tmp) / "sheets"
+        private.mkdir()
+        os.chmod(private, 0o755)  # the sandbox's unprivileged user reads it as "other"
+        try:  # only a regular file is copied (never blocks on a pipe); a missing sheet stays missing
+            with open(os.open(folder / f"{quiz.module}.py", os.O_RDONLY | os.O_NONBLOCK), "rb") as f:
+                if stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                    copy = private / f"{quiz.module}.py"
+                    copy.write_bytes(f.read(limits.sheet_kb * 1024 + 1))
+                    os.chmod(copy, 0o644)
+        except OSError:
+            pass
+        return collect([quiz], private, timeout=limits.seconds, call_seconds=limits.call_seconds,
+                       run=sandboxed_run(private, limits))[quiz.module]
 
 
 class QuestionFailed(Exception):
@@ -120,6 +181,9 @@ class QuestionItem(pytest.Item):
         checker = check_edition if self.question.edition is not None else check  # an edition holds hashes, not keys
         outcome = checker(self.question, sheet.answers[self.question.id], cite_names(root))
         mode = feedback_mode(self.question)
+        if mode == "score" and self.question.type != "memo" and outcome.status == "answered":
+            # no question is checked on its own: its points come only with the whole module right
+            outcome = replace(outcome, points=self.question.points if self.parent.all_right() else 0.0)
         if mode != "full":  # a student edition that shows only module scores, or only the form of answers
             outcome = redact(outcome, mode)
             self.config.stash[MODES_KEY][self.question.module] = mode
@@ -201,6 +265,8 @@ def summary(outcomes: list[Outcome], modes: dict[str, str] | None = None) -> dic
         if modes.get(o.module, "full") != "none":
             entry["score"] = round(entry.get("score", 0) + o.points, 4)
             entry["max_score"] = round(entry.get("max_score", 0) + o.max_points, 4)
+        if modes.get(o.module, "full") == "score":  # the score is known only when the module is all right
+            entry["all_right"] = entry.get("all_right", True) and (o.type == "memo" or o.points == o.max_points)
     questions = []
     for o in outcomes:
         d = o.as_dict()
@@ -221,6 +287,10 @@ def score_table(outcomes: list[Outcome], modes: dict[str, str] | None = None) ->
     for module, items in modules.items():
         mode = modes.get(module, "full")
         todo = sum(o.status not in done for o in items)
+        score = f"{sum(o.points for o in items):g}" if mode != "none" else "-"
+        if mode == "score" and not all(o.type == "memo" or o.points == o.max_points for o in items):
+            score = "not all right yet"
+        top = f"{sum(o.max_points for o in items):g}" if mode != "none" else "-"
         score = num(sum(o.points for o in items)) if mode != "none" else "-"
         top = num(sum(o.max_points for o in items)) if mode != "none" else "-"
         right = f"{sum(o.status == 'correct' for o in items)}/{len(items)}" if mode == "full" else "-"
@@ -347,6 +417,16 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     modes = config.stash.get(MODES_KEY, {})
     for line in score_table(outcomes, modes):
         terminalreporter.write_line(line)
+    if any(m != "full" for m in modes.values()):
+        terminalreporter.write_line("(this edition shows " + (
+            "a module's score only once every answer in it is right" if "score" in modes.values()
+            else "only whether answers are well-formed") + "; your instructor grades the answers)")
+    path = config.getoption("caselab_json")
+    if path:
+        from caselab.atomic import write_text
+
+        write_text(Path(path), json.dumps(summary(outcomes, modes), indent=2) + "\n")
+        terminalreporter.write_line(f"results written to {path}")
     note = edition_note(modes)
     if note:
         terminalreporter.write_line(note)

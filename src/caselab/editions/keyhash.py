@@ -21,6 +21,24 @@ Canonical forms (the same function hashes the key at release and the answer at c
 Numbers are compared after rounding, so a self-check may differ from the grader's
 tolerance at the edge of a rounding step; the instructor's grading uses the real
 keys and is what counts.
+
+What each feedback mode protects (``--feedback``):
+
+- ``full`` ships one hash per question (per option, pair, accepted form, case).  It
+  hides text, numeric and code keys behind a search of their answer space, but a
+  choice, multi, ordering or matching key is recovered offline by trying each
+  letter (a handful of hashes per question): full mode tells students their keys.
+- ``score`` ships no per-question hash.  Per module it ships the hashes of the
+  *whole* module answered right (``all_right``): scrypt at ``SCORE_KDF`` (4x the cost)
+  of the canonical forms of every keyed question, then, cheaply, with the accepted
+  forms of its text questions (one hash per combination of accepted forms).
+  The self-check tells a module's score only when every answer in it is right
+  (full marks), and otherwise "not all right yet": no question can be tested on its
+  own, a search must guess every answer of the module at once.  Per question it
+  keeps only what is not secret: a code task's decimals, and for a numeric question
+  the cell of width 2 x tolerance that holds the key (``cell``, ``offset``: the key
+  modulo the cell, which leaves one candidate per cell, as without it).
+- ``none`` ships nothing to check against.
 """
 from __future__ import annotations
 
@@ -33,6 +51,8 @@ from caselab.quiz.model import call_text
 
 FEEDBACK_MODES = ("full", "score", "none")
 KDF = {"name": "scrypt", "n": 2**14, "r": 8, "p": 1, "dklen": 16}
+SCORE_KDF = {"name": "scrypt", "n": 2**16, "r": 8, "p": 1, "dklen": 16}  # score mode: one hash per module per check
+MAX_TEXT_COMBINATIONS = 4096  # score mode: combinations of accepted text forms in one module
 
 
 # --- hashing ---------------------------------------------------------------------------------
@@ -132,6 +152,132 @@ def hashed_check(q, salt: str, kdf: dict | None = None) -> dict:
     return {}  # memo: checked for structure only, no key
 
 
+# --- score mode: one check of the whole module ------------------------------------------------
+
+def _numeric_cell(q) -> dict:
+    from caselab.quiz.checking import _tolerance
+
+    tol = _tolerance(q)
+    cell = 2 * tol
+    return {"cell": cell, "offset": (float(q.key) - tol) % cell}
+
+
+def _cell_index(value: float, cell: dict) -> str:
+    return str(math.floor((float(value) - float(cell["offset"])) / float(cell["cell"])))
+
+
+def _key_forms(q, params: dict) -> list[str]:
+    """The canonical forms of a key in the module check (several only for text)."""
+    from caselab.quiz.checking import normalise_text
+
+    if q.type == "choice":
+        return [str(q.key).upper()]
+    if q.type == "multi":
+        return ["".join(sorted({str(k).upper() for k in q.key}))]
+    if q.type == "ordering":
+        return [",".join(str(k).upper() for k in q.key)]
+    if q.type == "matching":
+        key = {str(k): str(v).upper() for k, v in q.key.items()}
+        return [";".join(f"{k}={key.get(k, '')}" for k in sorted(str(x) for x in q.spec["left"]))]
+    if q.type == "text":
+        return sorted({normalise_text(k) for k in q.key})
+    if q.type == "numeric":
+        return [_cell_index(q.key, params)]
+    if q.type == "code":
+        return ["\n".join(output_form(c["expected"], int(params["decimals"])) for c in q.spec["cases"])]
+    raise ValueError(q.type)
+
+
+def _module_hash(fixed: list, texts: list, salt: str, module: str, kdf: dict, base: str | None = None) -> tuple[str, str]:
+    """(base, final): the slow hash of the non-text forms, then the hash of it with the text forms."""
+    if base is None:
+        base = digest(json.dumps(fixed, ensure_ascii=False), salt, module, "*all*", kdf)
+    return base, digest(base + json.dumps(texts, ensure_ascii=False), salt, module, "*text*", KDF)
+
+
+def score_check(quiz, salt: str) -> tuple[dict[str, dict], dict]:
+    """Score mode: per question the non-secret parameters; per module the hashes of all answers right."""
+    import itertools
+
+    params: dict[str, dict] = {}
+    fixed, texts = [], []
+    for q in quiz.questions:
+        if q.type == "memo":
+            continue
+        if q.type == "numeric":
+            params[q.id] = _numeric_cell(q)
+        elif q.type == "code":
+            params[q.id] = {"decimals": decimals_for(q.spec, code=True)}
+        forms = _key_forms(q, params.get(q.id, {}))
+        if q.type == "text":
+            texts.append((q.id, forms))
+        else:
+            fixed.append([q.id, forms[0]])
+    combinations = math.prod(len(forms) for _, forms in texts)
+    if combinations > MAX_TEXT_COMBINATIONS:
+        raise ValueError(f"{quiz.module}: the text questions accept {combinations:,} combinations of forms; "
+                         f"score mode can hash at most {MAX_TEXT_COMBINATIONS:,}")
+    base, hashes = None, set()
+    for combo in itertools.product(*[forms for _, forms in texts]):
+        base, final = _module_hash(fixed, [[qid, f] for (qid, _), f in zip(texts, combo)], salt, quiz.module,
+                                   SCORE_KDF, base)
+        hashes.add(final)
+    return params, {"kdf": dict(SCORE_KDF), "hashes": sorted(hashes)}
+
+
+def _answer_form(q, answer) -> str | None:
+    """The canonical form of a student's answer in the module check; None when it cannot be right."""
+    from caselab.quiz import checking as c
+
+    check = q.spec.get("check") or {}
+    try:
+        if q.type == "code":
+            if answer.kind != "outputs":
+                return None
+            d = int(check["decimals"])
+            return "\n".join(output_form(o["ok"], d) if "ok" in o else "\0" for o in answer.value)
+        if answer.kind != "value":
+            return None
+        v = answer.value
+        if q.type == "choice":
+            return c._letter(v, c._options(q), "the answer")
+        if q.type == "multi":
+            return "".join(sorted(set(c._letters(v, c._options(q)))))
+        if q.type == "ordering":
+            return ",".join(c._letters(v, c._options(q, "items")))
+        if q.type == "matching":
+            if type(v) is not dict:
+                return None
+            pairs = {str(k): c._letter(x, c._options(q, "right"), "the match") for k, x in v.items()}
+            return ";".join(f"{k}={pairs.get(k, '')}" for k in sorted(str(x) for x in q.spec["left"]))
+        if q.type == "text":
+            return c.normalise_text(v) if type(v) is str else None
+        if q.type == "numeric":
+            return _cell_index(v, check) if c._is_number(v) and type(v) is not bool else None
+    except (c._Invalid, KeyError, TypeError, ValueError, OverflowError):
+        return None
+    return None
+
+
+def module_all_right(questions, answers: dict) -> bool:
+    """Score mode: whether every keyed answer of the module is right (one check of the whole module)."""
+    questions = list(questions)
+    edition = (questions[0].edition or {}) if questions else {}
+    stored = edition.get("all_right")
+    if not stored or not stored.get("hashes"):
+        return False
+    fixed, texts = [], []
+    for q in questions:
+        if q.type == "memo":
+            continue
+        form = _answer_form(q, answers[q.id])
+        if form is None:
+            return False
+        (texts if q.type == "text" else fixed).append([q.id, form])
+    _, final = _module_hash(fixed, texts, edition["salt"], questions[0].module, stored["kdf"])
+    return final in set(stored["hashes"])
+
+
 # --- checking an answer against an edition's hashes --------------------------------------------
 
 def check_edition(q, answer, cite_names: Callable[[str], list[str]] | None = None):
@@ -164,9 +310,9 @@ def _hasher(q):
 
 
 def _stored(q) -> dict | None:
-    """The question's hashes, or None when the edition checks only the form (feedback none)."""
+    """The question's hashes, or None when the edition checks only the form (feedback score and none)."""
     check = q.spec.get("check")
-    return check if check else None
+    return check if check and feedback_mode(q) == "full" else None
 
 
 def _choice(q, v, c):

@@ -11,7 +11,7 @@ from caselab import __version__
 from caselab.quiz.model import Quiz
 from caselab.editions.quizfile import dump_yaml
 
-DATA_FILES = ("case.yml", "sources.yml", "glossary.yml", "timeline.yml")
+DATA_FILES = ("case.yml", "sources.yml", "glossary.yml", "timeline.yml", "article_facts.yml")
 
 
 # --- the engine, the data, the project files ------------------------------------------------------
@@ -106,6 +106,9 @@ caselab = "caselab.plugin"
 [tool.setuptools.packages.find]
 where = ["src"]
 
+[tool.setuptools.package-data]
+caselab = ["site/*.js"]
+
 [tool.pytest.ini_options]
 testpaths = ["tests"]
 addopts = "-p no:cacheprovider"
@@ -115,7 +118,7 @@ caselab_answers = "exercises"
 
 FEEDBACK_TEXT = {
     "full": "tells you, for each question, whether your answer is right (and gives a hint when it is not)",
-    "score": "tells you your score in each module, but not which questions are right",
+    "score": "tells you a module's score once every answer in it is right, but never which questions are right",
     "none": "checks only that each answer is written in the form asked; your instructor grades the answers",
 }
 
@@ -219,6 +222,8 @@ jobs:
           if "modules" in r:
               for m, e in r["modules"].items():
                   score = f"{e['score']:g} / {e['max_score']:g} points, " if "score" in e else ""
+                  if e.get("all_right") is False:
+                      score = "not all right yet, "
                   lines.append(f"- **{m}**: {score}{e['answered']} of {e['questions']} answered")
           else:
               lines.append(f"**{r['score']:g} / {r['max_score']:g} points**")

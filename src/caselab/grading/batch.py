@@ -10,8 +10,9 @@ when both hold a sheet).  For each submission:
 1. **Intake.**  The submission is read, never changed.  Symbolic links and
    special files (in a folder or a zip), zip entries that climb out of the
    archive (``..``, absolute paths, drive letters) or appear twice, more than
-   ``Limits.members`` entries, more than ``Limits.archive_mb`` uncompressed, or
-   an entry compressed more than 100:1 refuse the whole submission.  Only the
+   ``Limits.members`` entries, more than ``Limits.archive_mb`` uncompressed,
+   an entry compressed more than 100:1, or a central directory larger than 4 KB for each
+   entry its end record declares (checked before it is parsed) refuse the whole submission.  Only the
    sheets of the graded modules are copied, each at most ``Limits.sheet_kb``,
    into a private folder made inside ``workdir`` and removed afterwards.
 2. **Reading.**  Sheets that hold only plain assignments are read from their
@@ -65,8 +66,8 @@ import signal
 import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import asdict, dataclass
-from functools import lru_cache
+from dataclasses import dataclass, replace
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Sequence
 
@@ -113,11 +114,11 @@ class StudentResult:
     problems: tuple[tuple[str, str], ...] = ()  # (module, sentence) for each sheet that could not be read or run
     seconds: float = 0.0  # wall clock spent on this submission
 
-    @property
+    @cached_property  # the report asks for it once per question; the outcomes never change
     def score(self) -> float:
         return round(sum(o.points for o in self.outcomes), 4)
 
-    @property
+    @cached_property
     def max_score(self) -> float:
         return round(sum(o.max_points for o in self.outcomes), 4)
 
@@ -128,7 +129,7 @@ class StudentResult:
         """What the gradebook keeps between runs (``seconds`` is left out: outputs stay byte-identical)."""
         return {"student": self.student, "status": self.status, "message": self.message,
                 "limits_hit": list(self.limits_hit), "problems": [list(p) for p in self.problems],
-                "outcomes": [asdict(o) for o in self.outcomes]}
+                "outcomes": [dict(vars(o)) for o in self.outcomes]}  # = asdict: an Outcome holds no containers
 
     @classmethod
     def from_json(cls, data: dict) -> "StudentResult":
@@ -250,6 +251,13 @@ def _run_function(state: _RunState, sheets_dir: Path, limits: Limits, sandbox: b
     return run
 
 
+def sandboxed_run(sheets_dir: Path, limits: Limits = Limits()):
+    """A run function for ``caselab.quiz.answers.collect`` that runs the sheets copied into ``sheets_dir``
+    in the sandbox (``caselab check`` on sheets one did not write).  Without a sandbox it runs nothing
+    and says why."""
+    return _run_function(_RunState(), Path(sheets_dir), limits, True)
+
+
 def grade_submission(student: str, path: Path, quizzes: Mapping[str, Quiz] | Sequence[Quiz], *,
                      sandbox: bool = True, limits: Limits = Limits(), workdir: Path) -> StudentResult:
     """Grade one submission (a folder or a zip).  Never raises for anything in the submission.
@@ -263,6 +271,34 @@ def grade_submission(student: str, path: Path, quizzes: Mapping[str, Quiz] | Seq
     return _graded(student, Path(path), _quiz_list(quizzes), sandbox, limits, Path(real))
 
 
+MAX_GIVEN = 500  # characters of an answer kept in a result (the report shows 60, the feedback 200)
+
+
+def clean_text(text: str, limit: int | None = None) -> str:
+    """``text`` that every writer can encode: lone surrogates (from a sheet's strings, a dict key, a
+    folder name that is not UTF-8) become U+FFFD; cut to ``limit`` characters."""
+    text = str(text)
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 3] + "..."
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            text = "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)
+    return text
+
+
+def _cleaned(result: StudentResult, seconds: float) -> StudentResult:
+    """The result with every string cleaned (``clean_text``): whatever a submission holds, it can be written.
+    The student id is the caller's and kept as given (``caselab grade`` makes ids with ``intake.unique_ids``)."""
+    outcomes = tuple(o if (o.message + o.hint + o.given).isascii() and len(o.given) <= MAX_GIVEN else
+                     replace(o, message=clean_text(o.message), hint=clean_text(o.hint),
+                             given=clean_text(o.given, MAX_GIVEN)) for o in result.outcomes)
+    return StudentResult(result.student, result.status, clean_text(result.message), outcomes,
+                         result.limits_hit, tuple((clean_text(m), clean_text(t)) for m, t in result.problems),
+                         round(seconds, 4))
+
+
 def _graded(student: str, path: Path, quiz_list: list[Quiz], sandbox: bool, limits: Limits,
             workdir: Path) -> StudentResult:
     start = time.monotonic()
@@ -271,8 +307,7 @@ def _graded(student: str, path: Path, quiz_list: list[Quiz], sandbox: bool, limi
     except Exception as exc:  # a bug here must not stop a class
         message = f"the grader failed on this submission ({type(exc).__name__}: {str(exc)[:200]})"
         result = StudentResult(student, "internal-error", message, _outcomes_all(quiz_list, "internal-error", message))
-    return StudentResult(result.student, result.status, result.message, result.outcomes, result.limits_hit,
-                         result.problems, round(time.monotonic() - start, 4))
+    return _cleaned(result, time.monotonic() - start)
 
 
 def _grade(student: str, path: Path, quizzes: list[Quiz], sandbox: bool, limits: Limits,

@@ -44,6 +44,35 @@ def discover_submissions(folder: Path) -> list[tuple[str, Path]]:
     return sorted(found.items())
 
 
+def student_id(name: str) -> str:
+    """A submission's name as text a gradebook can hold: a name that is not valid UTF-8 (an LMS
+    download unzipped in GBK or Latin-1) is read as GB 18030, else as Latin-1; control characters
+    become ``_``.  Decoding is a best guess; ``unique_ids`` keeps two names from merging."""
+    if any("\udc80" <= c <= "\udcff" for c in name):
+        raw = os.fsencode(name)
+        try:
+            name = raw.decode("gb18030")
+        except UnicodeDecodeError:
+            name = raw.decode("latin-1")
+    if not name.isprintable():
+        name = "".join(c if c.isprintable() else "_" for c in name)
+    return name
+
+
+def unique_ids(found: list[tuple[str, Path]]) -> list[tuple[str, Path]]:
+    """``(student_id(name), path)`` for each submission, a ``~2``, ``~3``... added where two ids would be the same."""
+    out, seen = [], set()
+    for name, path in found:
+        sid = base = student_id(name)
+        n = 1
+        while sid in seen:
+            n += 1
+            sid = f"{base}~{n}"
+        seen.add(sid)
+        out.append((sid, path))
+    return out
+
+
 # --- intake: refuse what is unsafe, copy the sheets that matter ---------------------------------
 
 class Refused(Exception):
@@ -141,13 +170,58 @@ def _intake_folder(root: Path, modules: Sequence[str], dest: Path, limits: Limit
     return intake
 
 
-def _zip_entries_declared(f) -> int | None:
-    """The entry count in the zip's end record, read before the central directory is parsed."""
+def _zip_directory_declared(f) -> tuple[int, int] | None:
+    """(entries, central directory bytes) from the zip's end record, read before the directory is parsed."""
     try:
         end = zipfile._EndRecData(f)  # noqa: SLF001 (stable since Python 2; avoids parsing a huge directory)
-    except (OSError, AttributeError, ValueError, zipfile.BadZipFile):
+    except (OSError, AttributeError, ValueError, EOFError, zipfile.BadZipFile):
         return None
-    return None if end is None else end[zipfile._ECD_ENTRIES_TOTAL]  # noqa: SLF001
+    if end is None:
+        return None
+    return end[zipfile._ECD_ENTRIES_TOTAL], end[zipfile._ECD_SIZE]  # noqa: SLF001
+
+
+# A central-directory record is 46 bytes plus a name, an extra field and a comment; real zips
+# spend well under 1 KB an entry.  More than this per declared entry is a directory bomb.
+DIRECTORY_BYTES_PER_ENTRY = 4096
+
+
+def open_zip(f, limits: Limits) -> zipfile.ZipFile:
+    """A ``ZipFile`` on the open file ``f``, or Refused: the end record's entry count and directory size
+    are checked before zipfile parses the directory (whose cost grows with its size, not its count)."""
+    declared = _zip_directory_declared(f)
+    if declared is not None:
+        entries, size = declared
+        if entries > limits.members:
+            raise Refused("too-large", f"the zip holds {entries:,} entries; at most {limits.members:,} are accepted",
+                          "members")
+        if size > DIRECTORY_BYTES_PER_ENTRY * (max(entries, 1) + 16):
+            raise Refused("too-large", f"the zip's directory is {_mb(size)} for {entries:,} declared entries "
+                          "(a damaged or hostile zip)", "members")
+    f.seek(0)
+    try:
+        return zipfile.ZipFile(f)
+    except Exception as exc:  # BadZipFile, NotImplementedError (an unknown version), struct.error, ...
+        raise Refused("broken-archive", f"not a readable zip ({type(exc).__name__}: {str(exc)[:200]})") from None
+
+
+def zip_names(path: Path, limits: Limits = Limits()) -> set[str]:
+    """The base names of a zip's entries, under the same checks as intake; empty if it would be refused."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return set()
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            return set()
+        try:
+            with open_zip(f, limits) as zf:
+                infos = zf.infolist()
+        except Refused:
+            return set()
+        if len(infos) > limits.members:
+            return set()
+        return {info.filename.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] for info in infos}
 
 
 def _unsafe_name(name: str) -> bool:
@@ -165,15 +239,7 @@ def _intake_zip(path: Path, modules: Sequence[str], dest: Path, limits: Limits) 
     with os.fdopen(fd, "rb") as f:
         if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
             raise Refused("unsafe-archive", "the zip is not a regular file")
-        declared = _zip_entries_declared(f)
-        if declared is not None and declared > limits.members:
-            raise Refused("too-large", f"the zip holds {declared:,} entries; at most {limits.members:,} are accepted",
-                          "members")
-        f.seek(0)
-        try:
-            zf = zipfile.ZipFile(f)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, RuntimeError) as exc:
-            raise Refused("broken-archive", f"not a readable zip ({exc})") from None
+        zf = open_zip(f, limits)
         with zf:
             return _zip_members(zf, modules, dest, limits)
 

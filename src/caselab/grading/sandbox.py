@@ -28,7 +28,11 @@ itself before any sheet runs; output read here up to ``output_kb``.
 The seccomp filter (classic BPF, built below for x86_64 and aarch64) refuses
 new processes (fork, vfork, clone without CLONE_THREAD: ``EAGAIN``, as when
 RLIMIT_NPROC is reached), namespaces, mounts, ptrace, bpf, keyrings and
-io_uring.  Threads stay allowed and are counted by RLIMIT_NPROC.  Refusing
+io_uring, and memory that RLIMIT_AS does not count: SysV shared memory,
+message queues and semaphores, memfd_create and memfd_secret, POSIX message
+queues, and pipes grown with F_SETPIPE_SZ (``EPERM``).  The sandbox has no
+/dev/shm (POSIX shared memory), and its /tmp, where a file could be mapped,
+is a tmpfs of ``file_mb``.  Threads stay allowed and are counted by RLIMIT_NPROC.  Refusing
 processes also bounds memory: RLIMIT_AS is per process.
 
 RLIMIT_NPROC does not bind root.  When the grader runs as root, bwrap keeps no
@@ -36,6 +40,21 @@ user namespace and the runner drops to an unprivileged user id of its own
 (``uid`` in the request, distinct per concurrent run) after reading the sheets
 and before running any of them; as a normal user, bwrap maps the run to
 ``nobody`` in a new user namespace (``--disable-userns``: no nested ones).
+
+Without bubblewrap (``run(..., sandboxed=False)``) the runner runs directly: as
+the grader's own user, or, when the grader is root and ``CASELAB_RUN_AS`` names
+an unprivileged user (the Gradescope autograder's ``caselab-student``), as that
+user.  Then the runner sets the same rlimits, RLIMIT_NPROC included, gives up
+root for that user's ids right after reading the sheets (never falling back to
+another user), and loads the same seccomp filter itself (``no_new_privs``) before
+any sheet runs; the sheets see every file that user may read, so the folders
+holding keys and results must be closed to it (the autograder does so), and
+the Python that runs them must be one that user can read (a system Python).  Runs as
+that user are one at a time, and after each one every process of the user is
+killed (``kill(-1, SIGKILL)`` as the user, until none is left), so nothing it
+started outlives the run.  A ``CASELAB_RUN_AS`` that cannot be used (no such
+user, root, a grader that is not root) fails the run; it never runs the sheets
+as the grader.
 """
 from __future__ import annotations
 
@@ -61,6 +80,7 @@ RUNNER = Path(__file__).resolve().parent.parent / "quiz" / "runner.py"
 BOOTSTRAP = ("import marshal,sys;c,r=marshal.load(sys.stdin.buffer);g={'__name__':'caselab_runner'};"
              "exec(marshal.loads(c),g);g['main'](sys.argv,r)")
 BWRAP_ENV = "CASELAB_BWRAP"  # the bwrap to use; empty or a missing path means "no sandbox"
+RUN_AS_ENV = "CASELAB_RUN_AS"  # without bwrap, for a root grader: the unprivileged user (name or id) sheets run as
 SHEETS = "/sheets"  # where the student's sheet folder appears inside the sandbox
 RUNNER_INSIDE = "/caselab/runner.py"  # the runner code's file name inside the sandbox (tracebacks)
 ENV = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "MALLOC_ARENA_MAX": "2"}  # nothing of the grader's own
@@ -104,15 +124,21 @@ _EPERM, _EAGAIN, _ENOSYS = 1, 11, 38
 _ALLOW, _KILL = 0x7FFF0000, 0x80000000
 _CLONE_THREAD = 0x00010000
 _CLONE_NAMESPACES = 0x7E020000  # NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET
+_F_SETPIPE_SZ = 1031
 # audit arch, syscalls refused with EAGAIN (new processes), with ENOSYS (clone3: libc falls back to clone),
-# with EPERM (the rest), and the number of clone (checked for CLONE_THREAD)
+# with EPERM (the rest), the number of clone (checked for CLONE_THREAD) and of fcntl (F_SETPIPE_SZ refused).
+# The last EPERM row is memory the address-space limit does not count: SysV shared memory, message
+# queues and semaphores (shmget, shmat, shmctl, msgget, semget), memfd_create, memfd_secret, POSIX
+# message queues (mq_open); pipes stay at their default size (fcntl F_SETPIPE_SZ).
 _SYSCALLS = {
     "x86_64": (0xC000003E, (57, 58), (435,), (
         272, 308, 165, 166, 155, 161, 101, 310, 311, 321, 298, 323, 250, 248, 249, 425, 426, 427, 428, 429,
-        430, 431, 432, 433, 442, 246, 320, 175, 313, 176, 303, 304, 163, 167, 168, 169, 179), 56),
+        430, 431, 432, 433, 442, 246, 320, 175, 313, 176, 303, 304, 163, 167, 168, 169, 179,
+        29, 30, 31, 68, 64, 319, 447, 240), 56, 72),
     "aarch64": (0xC00000B7, (), (435,), (
         97, 268, 40, 39, 41, 51, 117, 270, 271, 280, 241, 282, 219, 217, 218, 425, 426, 427, 428, 429,
-        430, 431, 432, 433, 442, 104, 294, 105, 273, 106, 264, 265, 89, 224, 225, 142, 60), 220),
+        430, 431, 432, 433, 442, 104, 294, 105, 273, 106, 264, 265, 89, 224, 225, 142, 60,
+        194, 196, 195, 186, 190, 279, 447, 180), 220, 25),
 }
 
 
@@ -121,7 +147,7 @@ def seccomp_program(machine: str | None = None) -> bytes | None:
     machine = machine or os.uname().machine
     if machine not in _SYSCALLS or struct.calcsize("P") != 8 or sys.byteorder != "little":
         return None
-    arch, eagain, enosys, eperm, clone = _SYSCALLS[machine]
+    arch, eagain, enosys, eperm, clone, fcntl = _SYSCALLS[machine]
     ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
     prog = [(ld, 0, 0, 4), (jeq, 1, 0, arch), (ret, 0, 0, _KILL), (ld, 0, 0, 0)]
     if machine == "x86_64":  # x32 system calls
@@ -130,6 +156,10 @@ def seccomp_program(machine: str | None = None) -> bytes | None:
         for nr in numbers:
             prog += [(jeq, 0, 1, nr), (ret, 0, 0, 0x50000 | errno)]
     prog += [
+        (jeq, 0, 4, fcntl),
+        (ld, 0, 0, 24),  # the low half of the command
+        (jeq, 0, 1, _F_SETPIPE_SZ), (ret, 0, 0, 0x50000 | _EPERM),
+        (ret, 0, 0, _ALLOW),
         (jeq, 0, 6, clone),
         (ld, 0, 0, 16),  # the low half of the flags
         (jset, 0, 1, _CLONE_NAMESPACES), (ret, 0, 0, 0x50000 | _EPERM),
@@ -216,16 +246,100 @@ def runner_code() -> bytes:
     return marshal.dumps(compile(RUNNER.read_bytes(), RUNNER_INSIDE, "exec", dont_inherit=True))
 
 
-def confinement(limits: Limits, sandboxed: bool = True) -> dict:
-    """What the runner sets on itself: rlimits, and the user id to become when it starts as root."""
+def confinement(limits: Limits, sandboxed: bool = True, user: tuple[int, int] | None = None) -> dict:
+    """What the runner sets on itself: rlimits, and the user id to become when it starts as root.
+
+    ``user`` (uid, gid): run unsandboxed as that user, under the seccomp filter (sent as ``seccomp``).
+    """
     rl = {"as": int(limits.memory_mb) << 20, "fsize": int(limits.file_mb) << 20,
           "cpu": int(math.ceil(limits.seconds)) + 1, "core": 0}
-    if sandboxed:
+    if sandboxed or user:
         rl.update(nproc=int(limits.processes), nofile=256)
     out = {"limits": rl}
     if sandboxed and os.geteuid() == 0:
         out["uid"] = _run_uid()
+    elif user:
+        out.update(uid=user[0], gid=user[1])
+        program = seccomp_program()
+        if program is not None:
+            out["seccomp"] = program
     return out
+
+
+def run_as_user() -> tuple[int, int] | None:
+    """The (uid, gid) that ``CASELAB_RUN_AS`` names, or None when it is not set.
+
+    Raises ValueError, saying why, when it is set but cannot be used.
+    """
+    name = os.environ.get(RUN_AS_ENV, "").strip()
+    if not name:
+        return None
+    import pwd
+
+    try:
+        entry = pwd.getpwuid(int(name)) if name.isdigit() else pwd.getpwnam(name)
+        uid, gid = entry.pw_uid, entry.pw_gid
+    except KeyError:
+        if not name.isdigit():
+            raise ValueError(f"{RUN_AS_ENV} names the user {name!r}, who does not exist here") from None
+        uid = gid = int(name)
+    if uid == 0 or gid == 0:
+        raise ValueError(f"{RUN_AS_ENV} names root; name an unprivileged user")
+    if os.geteuid() != 0:
+        raise ValueError(f"{RUN_AS_ENV} is set, but only a grader running as root can run sheets as another user")
+    return uid, gid
+
+
+_user_lock = threading.Lock()  # runs as the CASELAB_RUN_AS user: one at a time (each ends by killing all its processes)
+
+
+def kill_user_processes(uid: int, gid: int) -> bool:
+    """Kill every process of ``uid``: ``kill(-1, SIGKILL)`` as that user until /proc shows none alive.
+
+    True when none is left; False when that cannot be made sure (no /proc, or one kept coming back).
+    """
+    pid = os.fork()  # the child only makes system calls and reads /proc, then exits
+    if pid == 0:
+        code = 1
+        try:
+            os.setgroups([])
+            os.setresgid(gid, gid, gid)
+            os.setresuid(uid, uid, uid)
+            for _ in range(1000):
+                try:
+                    os.kill(-1, signal.SIGKILL)  # every process this user may signal, but this one
+                except ProcessLookupError:
+                    pass
+                if not _alive(uid, os.getpid()):
+                    code = 0
+                    break
+        except BaseException:
+            code = 2
+        os._exit(code)
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        return False
+    return os.waitstatus_to_exitcode(status) == 0
+
+
+def _alive(uid: int, me: int) -> list[int]:
+    """The processes (not zombies) whose real, effective or saved user id is ``uid``, but ``me``."""
+    found = []
+    for name in os.listdir("/proc"):  # OSError without /proc: cannot make sure
+        if not name.isdigit() or int(name) == me:
+            continue
+        try:
+            with open(f"/proc/{name}/status", "rb") as f:
+                status = f.read().decode("ascii", "replace")
+        except OSError:  # ended meanwhile
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        state = fields.get("State", "").split()
+        ids = fields.get("Uid", "").split()[:3]
+        if str(uid) in ids and (not state or state[0] not in ("Z", "X")):
+            found.append(int(name))
+    return found
 
 
 # --- running --------------------------------------------------------------------------------
@@ -234,11 +348,30 @@ def run(request: dict, sheets_dir: Path | None, limits: Limits = Limits(), *, sa
     """Run the runner on ``request`` (its sheet paths are inside ``sheets_dir``) and collect what it writes.
 
     With ``sandboxed=False`` the runner runs directly (same limits except
-    processes; the sheets can then read and write whatever the grader can).
+    processes; the sheets can then read and write whatever the grader can), or,
+    with ``CASELAB_RUN_AS`` set, as that user (see the module docstring).
     Never raises for anything a sheet does.
     """
     start = time.monotonic()
-    request = dict(request, **confinement(limits, sandboxed))
+    user = None
+    if not sandboxed:
+        try:
+            user = run_as_user()
+        except ValueError as exc:
+            return Run(b"", "", None, False, False, 0.0, start_error=str(exc))
+    if user is not None:
+        with _user_lock:
+            try:
+                return _run(request, sheets_dir, limits, sandboxed, user, start)
+            finally:
+                if not kill_user_processes(*user):  # nothing must outlive the run; say so if something might
+                    sys.stderr.write(f"caselab: could not make sure every process of user {user[0]} ended\n")
+    return _run(request, sheets_dir, limits, sandboxed, None, start)
+
+
+def _run(request: dict, sheets_dir: Path | None, limits: Limits, sandboxed: bool, user: tuple[int, int] | None,
+         start: float) -> Run:
+    request = dict(request, **confinement(limits, sandboxed, user))
     if sandboxed:
         request["sheets"] = [dict(s, path=f"{SHEETS}/{Path(s['path']).name}") for s in request.get("sheets", [])]
         bwrap = bwrap_path()

@@ -150,7 +150,12 @@ def _bound_name(stmt: ast.stmt) -> str:
 
 def _from_runner(encoded: dict) -> Answer:
     if "ok" in encoded:
-        return Answer("unanswered") if encoded["ok"] is None else Answer("value", encoded["ok"])
+        if encoded["ok"] is None:
+            return Answer("unanswered")
+        try:  # a value read from the syntax tree gets the same cleaning as one from a run (lone surrogates)
+            return Answer("value", _plain_json(encoded["ok"]))
+        except (ValueError, RecursionError):
+            return Answer("invalid", message="not a plain value")
     return Answer("invalid", message=encoded.get("invalid") or encoded.get("error", "not a plain value"))
 
 

@@ -43,12 +43,19 @@ def _is_number(v: Any) -> bool:
     return type(v) in (int, float) and (type(v) is int or math.isfinite(v))
 
 
+def _shown(text: Any, limit: int = 40) -> str:
+    """A student's text echoed in a message: one line, at most ``limit`` characters, quoted."""
+    text = " ".join(str(text).split())
+    return repr(text if len(text) <= limit else text[: limit - 3] + "...")
+
+
 def _letter(v: Any, allowed: list[str], what: str) -> str:
     if type(v) is not str:
         raise _Invalid(f"{what} must be a letter in quotes, like \"{allowed[0]}\"")
     letter = v.strip().strip("()[].,").upper()
     if letter not in allowed:
-        raise _Invalid(f"{letter or repr(v)} is not one of {', '.join(allowed)}")
+        raise _Invalid(f"{letter if len(letter) == 1 and letter.isalnum() else _shown(v)} is not one of "
+                       f"{', '.join(allowed)}")
     return letter
 
 
@@ -188,7 +195,8 @@ def check_matching(q: Question, v: Any):
         raise _Invalid("answer with a dictionary pairing each left item with a letter, like {1: \"A\", 2: \"C\"}")
     unknown = [k for k in v if k not in left]
     if unknown:
-        raise _Invalid(f"{', '.join(unknown)} is not an item on the left; items are {', '.join(left)}")
+        raise _Invalid(f"{', '.join(_shown(k) for k in unknown[:3])} is not an item on the left; "
+                       f"items are {', '.join(left)}")
     pairs = {k: _letter(x, right, f"the match for {k}") for k, x in v.items()}
     key = {str(k): str(x).upper() for k, x in q.key.items()}
     right_pairs = sum(pairs.get(k) == x for k, x in key.items())
@@ -294,18 +302,68 @@ def _key_difference(got: dict, want: list[str]) -> str:
     return "; ".join(parts)
 
 
+# Chinese, Japanese and Korean characters (ideographs, kana, hangul): each one is a token of its own
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
+_TOKEN = re.compile(f"[{_CJK}]|[^\\W{_CJK}]+")  # linear: one character class, no backtracking
+_CJK_RUN = re.compile(f"[{_CJK}]+")
+MEMO_CHARS_PER_WORD = 2  # Chinese text: one word per two characters (rounded up per run)
+
+
+def tokens(text: str) -> list[str]:
+    """Whole tokens of ``text`` (NFKC, casefolded): each run of other letters and digits, and each CJK character."""
+    return _TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())
+
+
+def memo_words(text: str) -> int:
+    """Words in a memo: each run of letters or digits is one; a run of Chinese, Japanese or Korean
+    characters counts one word per ``MEMO_CHARS_PER_WORD`` characters, rounded up."""
+    words = 0
+    for token in re.findall(r"\w+", text):
+        cjk = _CJK_RUN.findall(token)
+        if not cjk:
+            words += 1
+            continue
+        words += sum(-(-len(run) // MEMO_CHARS_PER_WORD) for run in cjk)
+        words += len([rest for rest in _CJK_RUN.split(token) if rest])
+    return words
+
+
+def memo_headings(text: str) -> set[str]:
+    """The headings of a memo, read line by line: a line of 1 to 3 ``#``, a space, then the heading."""
+    found = set()
+    for line in text.splitlines():
+        line = line.strip()
+        if not line.startswith("#"):
+            continue
+        marks = len(line) - len(line.lstrip("#"))
+        rest = line[marks:]
+        if marks <= 3 and rest[:1].isspace() and rest.strip():
+            found.add(normalise_text(rest))
+    return found
+
+
+def _cites(memo: str, name: str) -> bool:
+    """True if ``name`` appears in ``memo`` as whole tokens (``memo`` is already joined by ``_joined``)."""
+    wanted = tokens(name)
+    return bool(wanted) and "\0" + "\0".join(wanted) + "\0" in memo
+
+
+def _joined(text: str) -> str:
+    return "\0" + "\0".join(tokens(text)) + "\0"
+
+
 def check_memo(q: Question, v: Any, cite_names: Callable[[str], list[str]] | None = None):
     if type(v) is not str:
         raise _Invalid("the memo must be text (a string in triple quotes)")
     if not v.strip():
         return "unanswered", 0.0, "", ""
-    words = len(re.findall(r"\w+", v))
-    headings = {normalise_text(h) for h in re.findall(r"^\s*#{1,3}\s+(.+?)\s*$", v, flags=re.M)}
+    words = memo_words(v)
+    headings = memo_headings(v)
     missing = [s for s in q.spec["sections"] if normalise_text(s) not in headings]
     cite = q.spec.get("cite") or {}
-    flat = normalise_text(v)
+    flat = _joined(v)
     names = cite_names or (lambda sid: [sid])
-    cited = [sid for sid in cite.get("from", []) if any(normalise_text(n) in flat for n in names(sid) if n)]
+    cited = [sid for sid in cite.get("from", []) if any(_cites(flat, n) for n in names(sid) if n)]
     problems = []
     if missing:
         problems.append(f"missing section heading(s): {', '.join(missing)} (start each with '## ')")

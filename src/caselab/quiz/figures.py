@@ -51,6 +51,20 @@ def _payback(r: dict, price: str, surcharge: int) -> float:
     return r[f"mining.secondhand_price_{price}_cny"] / margin
 
 
+def _machine_kwh_per_th_day(r: dict) -> float:
+    """kWh one TH/s of the listed machine uses in a day: W/TH x 24 h / 1000."""
+    return 24 * r["mining.machine_efficiency_w_per_th"] / 1000
+
+
+def _lot_revenue(r: dict, revenue: str = "mining.example_revenue_cny_per_th_day") -> float:
+    return r["mining.lot_machines"] * r["mining.machine_hashrate_ths"] * r[revenue]
+
+
+def _lot_margin(r: dict, tariff: float) -> float:
+    """The lot's daily operating margin (revenue less electricity) at the teaching-assumption revenue."""
+    return _lot_revenue(r) - _lot_kwh(r) * tariff
+
+
 # name -> (function of the raw values, unit, decimals shown, the raw names it uses)
 DERIVED: dict[str, tuple[Callable[[dict], float], str, int]] = {
     # KYC account trading (A9, A10)
@@ -65,6 +79,7 @@ DERIVED: dict[str, tuple[Callable[[dict], float], str, int]] = {
     "kyc.breakeven_accounts": (lambda r: r["kyc.accounts_applied"] * r["kyc.cost_per_account_usdt"] / r["kyc.sale_price_usdt"], "accounts", 0),
     # The wallet case (A14)
     "courts.rate_implied_claim": (lambda r: r["courts.claim_cny"] / r["courts.claim_usdt"], "CNY per USDT", 3),
+    "courts.claim_at_article_rate_cny": (lambda r: r["courts.claim_usdt"] * r["kyc.sale_price_cny"] / r["kyc.sale_price_usdt"], "CNY", 0),
     # Mining: the M21S lot (A19)
     "mining.machine_power_w": (lambda r: r["mining.machine_hashrate_ths"] * r["mining.machine_efficiency_w_per_th"], "W", 0),
     "mining.lot_hashrate_phs": (lambda r: r["mining.lot_machines"] * r["mining.machine_hashrate_ths"] / 1000, "PH/s", 2),
@@ -81,6 +96,25 @@ DERIVED: dict[str, tuple[Callable[[dict], float], str, int]] = {
     "mining.payback_days_low_with_surcharge": (lambda r: _payback(r, "low", 1), "days", 0),
     "mining.payback_days_high_at_base": (lambda r: _payback(r, "high", 0), "days", 0),
     "mining.payback_days_high_with_surcharge": (lambda r: _payback(r, "high", 1), "days", 0),
+    # Where the lot stops paying (issue 10): margin against the surcharge, break-even tariff and revenue
+    "mining.lot_revenue_cny_per_day": (lambda r: _lot_revenue(r), "CNY", 0),
+    "mining.lot_margin_cny_per_day_at_base": (lambda r: _lot_margin(r, r["mining.example_base_tariff_cny_per_kwh"]), "CNY", 2),
+    "mining.lot_margin_cny_per_day_with_surcharge": (lambda r: _lot_margin(r, _surcharged(r)), "CNY", 2),
+    "mining.surcharge_share_of_margin_pct": (lambda r: 100 * _lot_kwh(r) * r["mining.differential_tariff_cny_per_kwh"]
+                                             / _lot_margin(r, r["mining.example_base_tariff_cny_per_kwh"]), "%", 1),
+    "mining.breakeven_tariff_cny_per_kwh": (lambda r: _lot_revenue(r) / _lot_kwh(r), "CNY/kWh", 2),
+    "mining.breakeven_tariff_scenario_low_cny_per_kwh": (
+        lambda r: r["mining.scenario_revenue_low_cny_per_th_day"] / _machine_kwh_per_th_day(r), "CNY/kWh", 2),
+    "mining.breakeven_tariff_scenario_high_cny_per_kwh": (
+        lambda r: r["mining.scenario_revenue_high_cny_per_th_day"] / _machine_kwh_per_th_day(r), "CNY/kWh", 2),
+    "mining.breakeven_revenue_at_base_cny_per_th_day": (
+        lambda r: _machine_kwh_per_th_day(r) * r["mining.example_base_tariff_cny_per_kwh"], "CNY per TH/s per day", 3),
+    "mining.breakeven_revenue_with_surcharge_cny_per_th_day": (
+        lambda r: _machine_kwh_per_th_day(r) * _surcharged(r), "CNY per TH/s per day", 3),
+    "mining.lot_margin_cny_per_day_neimenggu": (
+        lambda r: _lot_margin(r, r["mining.example_base_tariff_cny_per_kwh"] + r["mining.provincial_surcharge_neimenggu_cny_per_kwh"]), "CNY", 2),
+    "mining.lot_margin_cny_per_day_sichuan": (
+        lambda r: _lot_margin(r, r["mining.example_base_tariff_cny_per_kwh"] + r["mining.provincial_surcharge_sichuan_cny_per_kwh"]), "CNY", 2),
     # MiCA's timetable
     "compare.mica_days_to_application": (lambda r: (r["compare.mica_applies"] - r["compare.mica_published"]).days, "days", 0),
     # Zhejiang's screening funnel (A22)

@@ -2,6 +2,12 @@
 
 A quiz file is data; this module only reads and validates it.  Each bad field
 is reported with the file and the question it sits in.
+
+Item design fields (AUTHORING.md): a quiz may declare ``objectives: {O1: "..."}``; a question
+may declare ``level:`` (one of ``LEVELS``) and ``objective:`` (one of the quiz's objective ids);
+a question may carry a ``rubric:`` (a list of ``{criterion, points}`` summing to its points).
+Whatever is given is always validated; with ``REQUIRE_LEVELS`` set, every quiz must declare its
+objectives, every question its level and objective, and every memo its rubric.
 """
 from __future__ import annotations
 
@@ -13,11 +19,16 @@ from typing import Any
 
 import yaml
 
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installed: 10x faster
+
 from caselab.quiz.figures import find_project_root, load_figures
 
 TYPES = ("choice", "multi", "numeric", "ordering", "matching", "text", "code", "memo")
 ARTICLE_FACT = re.compile(r"^A([1-9]|1[0-9]|2[0-2])$")
 QUESTION_ID = re.compile(r"^q[0-9]+$")
+LEVELS = ("remember", "understand", "apply", "analyse")  # analyse covers evaluate
+# Flipped to True once every quiz declares objectives, levels and memo rubrics (issue 11).
+REQUIRE_LEVELS = False
 
 
 class QuizError(ValueError):
@@ -38,6 +49,8 @@ class Question:
     key: Any = None  # resolved: figures replaced by their values
     spec: dict = field(default_factory=dict)  # the type's own fields (options, unit, cases, ...)
     edition: dict | None = None  # in a student edition: {feedback, salt, kdf}; the key is then absent (keyhash.py)
+    level: str | None = None  # one of LEVELS
+    objective: str | None = None  # one of the quiz's objective ids
 
     @property
     def nodeid(self) -> str:
@@ -51,6 +64,7 @@ class Quiz:
     path: Path
     questions: tuple[Question, ...]
     edition: dict | None = None  # set in a student edition (see caselab release)
+    objectives: dict = field(default_factory=dict)  # objective id -> what the student should be able to do
 
     def question(self, qid: str) -> Question:
         for q in self.questions:
@@ -146,7 +160,63 @@ def _check_edition_spec(q: dict, where: str) -> None:
         raise QuizError(f"{where}: check must be a mapping of hashes")
 
 
-def _question(module: str, raw: Any, figures: dict, where: str, edition: dict | None = None) -> Question:
+def _check_objectives(value: Any, where: str) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not value:
+        raise QuizError(f"{where}: objectives must be a mapping of ids to what the student should be able to do, "
+                        f"e.g. objectives: {{O1: \"Explain ...\"}}")
+    out = {}
+    for oid, text in value.items():
+        if not isinstance(oid, str) or not re.match(r"^[A-Za-z][\w-]*$", oid):
+            raise QuizError(f"{where}: objective id {oid!r} must be a short name such as O1")
+        if not isinstance(text, str) or not text.strip():
+            raise QuizError(f"{where}: objective {oid} needs a one-line description")
+        out[oid] = " ".join(text.split())
+    return out
+
+
+def _check_design(raw: dict, objectives: dict, where: str, require: bool, edition: bool) -> None:
+    """level, objective and rubric: validated when present; required with ``require``."""
+    level = raw.get("level")
+    if level is None:
+        if require:
+            raise QuizError(f"{where}: missing 'level' (one of {', '.join(LEVELS)})")
+    elif level not in LEVELS:
+        extra = " (evaluate counts as analyse)" if str(level).lower().startswith("evaluat") else ""
+        raise QuizError(f"{where}: level {level!r} is not one of {', '.join(LEVELS)}{extra}")
+    objective = raw.get("objective")
+    if objective is None:
+        if require:
+            raise QuizError(f"{where}: missing 'objective' (one of the quiz's objectives: "
+                            f"{', '.join(objectives) or 'none declared'})")
+    elif objective not in objectives:
+        raise QuizError(f"{where}: objective {objective!r} is not one of the quiz's objectives "
+                        f"({', '.join(map(str, objectives)) or 'none declared: add objectives: at the top of the file'})")
+    rubric = raw.get("rubric")
+    if rubric is None:
+        if require and raw.get("type") == "memo" and not edition:
+            raise QuizError(f"{where}: a memo question needs a 'rubric' (a list of {{criterion, points}})")
+        return
+    if not isinstance(rubric, list) or not rubric:
+        raise QuizError(f"{where}: rubric must be a list of {{criterion, points}}")
+    total = 0.0
+    for i, row in enumerate(rubric, start=1):
+        if not isinstance(row, dict) or set(row) != {"criterion", "points"}:
+            raise QuizError(f"{where}: rubric row {i} must have exactly 'criterion' and 'points'")
+        if not isinstance(row["criterion"], str) or not row["criterion"].strip():
+            raise QuizError(f"{where}: rubric row {i} needs a criterion")
+        pts = row["points"]
+        if isinstance(pts, bool) or not isinstance(pts, (int, float)) or pts <= 0:
+            raise QuizError(f"{where}: rubric row {i}: points must be a positive number")
+        total += pts
+    points = raw.get("points")
+    if isinstance(points, (int, float)) and abs(total - points) > 1e-9:
+        raise QuizError(f"{where}: the rubric's points add up to {total:g}, not the question's {points:g}")
+
+
+def _question(module: str, raw: Any, figures: dict, where: str, edition: dict | None = None,
+              objectives: dict | None = None, require: bool = False) -> Question:
     if not isinstance(raw, dict):
         raise QuizError(f"{where}: each question must be a mapping")
     qid = raw.get("id")
@@ -168,7 +238,8 @@ def _question(module: str, raw: Any, figures: dict, where: str, edition: dict | 
         _check_edition_spec(raw, where)
     else:
         _check_spec(raw, where)
-    core = {"id", "type", "points", "title", "prompt", "explanation", "sources", "hints", "key"}
+    _check_design(raw, objectives or {}, where, require, bool(edition))
+    core = {"id", "type", "points", "title", "prompt", "explanation", "sources", "hints", "key", "level", "objective"}
     spec = {k: _resolve(v, figures, where) for k, v in raw.items() if k not in core}
     hints = raw.get("hints") or []
     return Question(
@@ -176,14 +247,15 @@ def _question(module: str, raw: Any, figures: dict, where: str, edition: dict | 
         prompt=str(raw["prompt"]).strip(), explanation=str(raw.get("explanation", "")).strip(),
         sources=tuple(str(s) for s in sources), hints=tuple(str(h).strip() for h in hints),
         key=_resolve(raw.get("key"), figures, where), spec=spec, edition=edition,
+        level=raw.get("level"), objective=raw.get("objective"),
     )
 
 
 @lru_cache(maxsize=64)
-def _load_quiz(path: Path, mtime: float, root: Path) -> Quiz:
+def _load_quiz(path: Path, mtime: float, root: Path, require: bool = False) -> Quiz:
     where = str(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         raise QuizError(f"{where}: not valid YAML: {exc}") from None
     if not isinstance(data, dict) or "questions" not in data:
@@ -195,19 +267,24 @@ def _load_quiz(path: Path, mtime: float, root: Path) -> Quiz:
     if edition is not None and (not isinstance(edition, dict) or edition.get("feedback") not in ("full", "score", "none")
                                 or (edition["feedback"] != "none" and not isinstance(edition.get("salt"), str))):
         raise QuizError(f"{where}: edition must give feedback (full, score or none) and, unless none, a salt")
+    objectives = _check_objectives(data.get("objectives"), where)
+    if require and not objectives:
+        raise QuizError(f"{where}: missing 'objectives' (e.g. objectives: {{O1: \"Explain ...\"}})")
     figures = load_figures(root)
-    questions = tuple(_question(module, q, figures, where, edition) for q in data["questions"] or [])
+    questions = tuple(_question(module, q, figures, where, edition, objectives, require)
+                      for q in data["questions"] or [])
     ids = [q.id for q in questions]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise QuizError(f"{where}: question ids repeat: {', '.join(dupes)}")
-    return Quiz(module=module, title=str(data.get("title", module)), path=path, questions=questions, edition=edition)
+    return Quiz(module=module, title=str(data.get("title", module)), path=path, questions=questions, edition=edition,
+                objectives=objectives)
 
 
 def load_quiz(path: Path, root: Path | None = None) -> Quiz:
     path = Path(path).resolve()
     root = Path(root).resolve() if root else find_project_root(path.parent)
-    return _load_quiz(path, path.stat().st_mtime, root)
+    return _load_quiz(path, path.stat().st_mtime, root, REQUIRE_LEVELS)
 
 
 def module_order(root: Path) -> list[str]:

@@ -11,12 +11,15 @@ library, and it never sees a key.  As a script it reads the request from stdin
                  "calls": {"q9": [[150, 13], ...]}}],
      "call_seconds": 2.0,
      "limits": {"as": 536870912, "nproc": 64, "fsize": 16777216, "cpu": 11},   # optional
-     "uid": 1900000001}                                                         # optional
+     "uid": 1900000001, "gid": 999, "seccomp": b"..."}                          # optional
 
 ``limits`` are set on this process before any sheet runs (address space,
 processes and threads, file size, CPU seconds); ``uid``, when the runner starts
 as root inside the sandbox, is the unprivileged user it becomes before reading
-the sheets' code.  It writes one JSON line per result to the file descriptor it
+the sheets' code (``nobody`` where that id is not mapped).  With ``gid`` (a named
+user, run without bubblewrap) it becomes exactly that user or stops, and
+``seccomp`` (a classic BPF program) is then loaded with ``no_new_privs`` before
+any sheet runs; a runner that cannot load it stops.  It writes one JSON line per result to the file descriptor it
 was given (``--out FD``; stdout by default), so that what finished is kept if
 the process is stopped.  The sheet's top level runs statement by statement: a
 statement that raises is reported with its first ``line`` and the rest still
@@ -284,18 +287,42 @@ def _confine(request):
                 value = int(limits[key])
                 hard = value + 1 if key == "cpu" else value  # SIGXCPU at the soft limit, SIGKILL one second later
                 resource.setrlimit(getattr(resource, name), (value, hard))
+    if request.get("seccomp"):
+        import ctypes  # noqa: F401  (imported while the standard library is surely readable)
     uid = request.get("uid")
     if uid is not None and os.getuid() == 0:
         os.setgroups([])
-        for candidate in (uid, 65534):  # nobody, where ids that high are not mapped (some containers)
+        # nobody, where ids that high are not mapped (some containers); a named user (gid given): that user only
+        ids = [(uid, request["gid"])] if "gid" in request else [(uid, uid), (65534, 65534)]
+        for user, group in ids:
             try:
-                os.setresgid(candidate, candidate, candidate)
-                os.setresuid(candidate, candidate, candidate)
+                os.setresgid(group, group, group)
+                os.setresuid(user, user, user)
                 break
             except OSError:
                 continue
-        if os.getuid() == 0 or os.geteuid() == 0:
+        if os.getuid() == 0 or os.geteuid() == 0 or os.getuid() != ids[0][0] and "gid" in request:
             raise SystemExit("could not give up root")
+    if request.get("seccomp"):
+        _load_seccomp(request["seccomp"])
+
+
+def _load_seccomp(program):
+    """Load a classic BPF seccomp filter on this process (no_new_privs first); stop if it cannot be loaded."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    filters = ctypes.create_string_buffer(bytes(program), len(program))
+
+    class Prog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    prog = Prog(len(program) // 8, ctypes.addressof(filters))
+    ul = ctypes.c_ulong
+    libc.prctl.argtypes = [ctypes.c_int, ul, ul, ul, ul]
+    # PR_SET_NO_NEW_PRIVS = 38; PR_SET_SECCOMP = 22 with SECCOMP_MODE_FILTER = 2
+    if libc.prctl(38, 1, 0, 0, 0) != 0 or libc.prctl(22, 2, ctypes.addressof(prog), 0, 0) != 0:
+        raise SystemExit(f"could not load the system call filter (errno {ctypes.get_errno()})")
 
 
 def main(argv, request=None):

@@ -1,8 +1,10 @@
 """MkDocs hook: render the site's data-driven parts from the same files the quizzes use.
 
 Listed under ``hooks:`` in mkdocs.yml.  It replaces the markers described in
-AUTHORING.md (exercises, explanations, figures, sources, glossary, timeline),
-adds the glossary as tooltips on every page, and leaves the teaching notes
+AUTHORING.md (exercises, explanations, objectives, facts, figures, sources, glossary,
+timeline), links the article's fact ids in running text ("(A3, A6)") to the list of the
+article's facts (docs/article.md, from data/article_facts.yml), adds the glossary as
+tooltips on every page, and leaves the teaching notes
 (docs/instructor/) out of the site unless the instructor asks for them with
 ``CASELAB_INSTRUCTOR=1``.
 """
@@ -18,8 +20,9 @@ from pathlib import Path
 import yaml
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File
 
-from caselab.site import charts
+from caselab.site import answer_page, charts
 from caselab.quiz.figures import load_figures
 from caselab.quiz.model import load_quizzes
 from caselab.quiz.sheets import answer_form, choices, example_calls, reference_value
@@ -92,11 +95,15 @@ def _anchor_search_paths(config) -> None:
 
 
 def on_files(files, config):
-    if instructor_mode():
-        return files
-    for f in list(files):
-        if f.src_uri.startswith(INSTRUCTOR_DIR):
-            files.remove(f)
+    if not instructor_mode():
+        for f in list(files):
+            if f.src_uri.startswith(INSTRUCTOR_DIR):
+                files.remove(f)
+    # an answer page for every module the site has a page for (an edition: its assigned modules)
+    pages = {f.src_uri for f in files}
+    for module, quiz in load_quizzes(_root(config)).items():
+        if f"modules/{module}.md" in pages and answer_page.page_uri(module) not in pages:
+            files.append(File.generated(config, answer_page.page_uri(module), content=answer_page.page_markdown(quiz)))
     return files
 
 
@@ -109,7 +116,8 @@ def _indent(text: str, n: int = 4) -> str:
 def render_exercises(quiz) -> str:
     parts = [f"Answer in `exercises/{quiz.module}.py`, then run `caselab check {quiz.module}`. "
              f"{len(quiz.questions)} questions, {quiz.max_score:g} points. "
-             "The rules for each type are on [How answers are checked](../checking.md)."]
+             "The rules for each type are on [How answers are checked](../checking.md). "
+             f"Prefer a form? [Answer in the browser](../answers/{quiz.module}.md) and download the same sheet."]
     for q in quiz.questions:
         pts = f"{q.points:g} point" + ("" if q.points == 1 else "s")
         block = [f"### {q.id} · {q.title}", "", f"*{q.type} · {pts}*", "", q.prompt, ""]
@@ -142,7 +150,7 @@ def _key_text(q) -> str:
             body = re.sub(r"^#{1,3}\s+(.+)$", r"**\1**", model, flags=re.M)
             text += '\n\n??? example "Model memo"\n\n' + _indent(body)
         return text
-    return f"`{reference_value(q)!r}`"
+    return _labelled_key(q) or f"`{reference_value(q)!r}`"
 
 
 def render_explanations(quiz, root: Path) -> str:
@@ -152,11 +160,154 @@ def render_explanations(quiz, root: Path) -> str:
         cites = ", ".join(
             f"{s} ({sources[s]['number'] or sources[s]['title_en']})" if s in sources else s for s in q.sources)
         body = [f"### {q.id} · {q.title}", "", q.prompt, "", f"**Key:** {_key_text(q)}", "",
-                f"**Explanation.** {q.explanation}", "", f"**Sources:** {cites}", ""]
+                *_design_lines(q, quiz), f"**Explanation.** {q.explanation}", "", f"**Sources:** {cites}", ""]
         if q.hints:
             body += ["**Hints shown to students:** " + " / ".join(q.hints), ""]
         parts.append("\n".join(body))
     return "\n\n".join(parts)
+
+
+# --- teaching notes: objectives, keys with their text, levels, rubrics ----------------------------
+
+def _cell(text) -> str:
+    """Text safe inside a Markdown table cell: one line, no column breaks."""
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def _labelled_key(q) -> str:
+    """The key with the text of every option it names (never a bare letter); '' for other types."""
+    if q.type == "choice":
+        label = str(q.key).upper()
+        options = {str(k).upper(): v for k, v in q.spec["options"].items()}
+        return f"**{label}** — {_cell(options.get(label, ''))}"
+    if q.type == "multi":
+        options = {str(k).upper(): v for k, v in q.spec["options"].items()}
+        keys = [str(k).upper() for k in q.key]
+        return "".join(f"\n\n- **{k}** — {_cell(options.get(k, ''))}" for k in keys)
+    if q.type == "ordering":
+        items = {str(k).upper(): v for k, v in q.spec["items"].items()}
+        return "".join(f"\n\n{i}. **{k}** — {_cell(items.get(str(k).upper(), ''))}"
+                       for i, k in enumerate(q.key, start=1))
+    if q.type == "matching":
+        left = {str(k): v for k, v in q.spec["left"].items()}
+        right = {str(k).upper(): v for k, v in q.spec["right"].items()}
+        rows = ["", "", "| left | matches |", "| --- | --- |"]
+        rows += [f"| **{k}.** {_cell(left.get(str(k), ''))} | **{str(v).upper()}.** {_cell(right.get(str(v).upper(), ''))} |"
+                 for k, v in q.key.items()]
+        return "\n".join(rows)
+    if q.type == "text":
+        return "any of " + ", ".join(f"`{form}`" for form in q.key)
+    return ""
+
+
+def _design_lines(q, quiz) -> list[str]:
+    """The question's level and objective, and a memo's rubric as a table (teaching notes only)."""
+    lines = []
+    if q.level or q.objective:
+        objective = q.objective or "—"
+        if q.objective in quiz.objectives:
+            objective = f"{q.objective} ({quiz.objectives[q.objective]})"
+        lines += [f"**Level:** {q.level or '—'} · **Objective:** {objective}", ""]
+    rubric = q.spec.get("rubric") or []
+    if rubric:
+        lines += ["**Rubric** (for the instructor's marking):", "", "| criterion | points |", "| --- | ---: |"]
+        lines += [f"| {_cell(r['criterion'])} | {r['points']:g} |" for r in rubric]
+        lines += [f"| **total** | **{sum(r['points'] for r in rubric):g}** |", ""]
+    return lines
+
+
+def render_objectives(quiz) -> str:
+    """The module's objectives, each with the questions that test it (from the quiz file, so it cannot drift)."""
+    if not quiz.objectives:
+        return (f"*The quiz of module {quiz.module} declares no objectives yet "
+                f"(add `objectives:` to `tests/quizzes/{quiz.module}.yml`).*")
+    rows = ["| objective | tested by | points |", "| --- | --- | ---: |"]
+    groups = [(oid, f"**{oid}.** {_cell(text)}") for oid, text in quiz.objectives.items()]
+    if any(q.objective not in quiz.objectives for q in quiz.questions):
+        groups.append((None, "*no objective named*"))
+    for oid, label in groups:
+        tested = [q for q in quiz.questions if (q.objective == oid if oid else q.objective not in quiz.objectives)]
+        cell = "<br>".join(f"{q.id} · {_cell(q.title)} ({q.level or 'no level'}, {q.points:g} "
+                           f"point{'' if q.points == 1 else 's'})" for q in tested) or "**no question yet**"
+        rows.append(f"| {label} | {cell} | {sum(q.points for q in tested):g} |")
+    return "\n".join(rows)
+
+
+# --- the article's facts: the list, and links from the fact ids in running text ------------------
+
+FACTS_FILE = "article_facts.yml"
+FACTS_PAGE = "article.md"
+FACT_KEY = re.compile(r"^A([1-9]|1[0-9]|2[0-2])$")
+OBJECTIVES_MARKER = re.compile(r"<!--\s*caselab:objectives\s+([\w-]+)\s*-->")
+FACTS_MARKER = re.compile(r"<!--\s*caselab:facts\s*-->")
+# What a fact id must not be linked inside: code, links, HTML tags and comments, headings,
+# admonition titles and abbreviation lines; the last alternative is the fact id itself.
+_FACT_CONTEXT = re.compile(
+    r"(?P<skip>^[ \t]*(?P<fence>`{3,}|~{3,}).*?^[ \t]*(?P=fence)[ \t]*$"
+    r"|`[^`\n]+`"
+    r"|!?\[[^\]\n]*\]\([^)\n]*\)"
+    r"|<!--.*?-->"
+    r"|<[^>\n]+>"
+    r"|^[ \t]*#{1,6}[ \t][^\n]*$"
+    r"|^[ \t]*[!?]{3}[^\n]*$"
+    r"|^\*\[[^\n]*$)"
+    r"|(?<![A-Za-z0-9_.-])(?P<fact>A(?:[1-9]|1[0-9]|2[0-2]))(?![A-Za-z0-9_-])",
+    re.M | re.S)
+
+
+def article_facts(root: Path) -> dict[str, str]:
+    """data/article_facts.yml: fact id -> one line; checked so that a bad entry fails the build clearly."""
+    path = (root / "data" / FACTS_FILE).resolve()
+    if not path.is_file():
+        return {}
+    data = _read_yaml(path, path.stat().st_mtime) or {}
+    if not isinstance(data, dict):
+        raise PluginError(f"data/{FACTS_FILE}: expected a mapping of fact ids (A1..A22) to one line each")
+    for fid, line in data.items():
+        if not FACT_KEY.match(str(fid)):
+            raise PluginError(f"data/{FACTS_FILE}: {fid!r} is not a fact id of the article (A1..A22)")
+        if not isinstance(line, str) or not line.strip() or "\n" in line.strip():
+            raise PluginError(f"data/{FACTS_FILE}: {fid} needs exactly one line of text")
+    return {str(k): " ".join(v.split()) for k, v in data.items()}
+
+
+def render_facts(root: Path) -> str:
+    facts = article_facts(root)
+    if not facts:
+        raise PluginError(f"<!-- caselab:facts -->: data/{FACTS_FILE} is missing or empty")
+    rows = ["| fact | what the article reports (retold) |", "| --- | --- |"]
+    rows += [f'| <span id="{fid.lower()}"></span>**{fid}** | {_cell(line)} |' for fid, line in facts.items()]
+    return "\n".join(rows)
+
+
+def link_article_facts(markdown: str, src_uri: str, facts: dict[str, str]) -> str:
+    """Every fact id in running text ("A15", "(A3, A6)") becomes a link to its line on the facts page,
+    with the line as the link's title; ids in code, links, tags, headings and admonition titles stay."""
+    up = "../" * src_uri.count("/")
+
+    def link(m):
+        fid = m.group("fact")
+        if not fid or fid not in facts:
+            return m.group(0)
+        title = facts[fid].replace("\\", "").replace('"', "'").replace("|", "/")
+        return f'[{fid}]({up}{FACTS_PAGE}#{fid.lower()} "{title}")'
+
+    return _FACT_CONTEXT.sub(link, markdown)
+
+
+def render_teaching_markers(markdown: str, page, root: Path, has_facts_page: bool) -> str:
+    """The objectives and facts markers, then the fact-id links (the facts page itself keeps plain ids)."""
+    def objectives(m):
+        quizzes = load_quizzes(root)
+        if m.group(1) not in quizzes:
+            raise PluginError(f"{page.file.src_uri}: no quiz for module {m.group(1)!r} in <!-- caselab:objectives -->")
+        return render_objectives(quizzes[m.group(1)])
+
+    markdown = OBJECTIVES_MARKER.sub(objectives, markdown)
+    markdown = FACTS_MARKER.sub(lambda m: render_facts(root), markdown)
+    if has_facts_page and page.file.src_uri != FACTS_PAGE:
+        markdown = link_article_facts(markdown, page.file.src_uri, article_facts(root))
+    return markdown
 
 
 def render_sources(root: Path) -> str:
@@ -197,7 +348,7 @@ def render_module_list(root: Path, src_uri: str) -> str:
     """The course's modules in order (data/modules.yml), only those this site has a quiz for."""
     up = "../" * src_uri.count("/")
     quizzes = load_quizzes(root)
-    return "\n".join(f"{i}. [{quiz.title}]({up}modules/{module}.md)"
+    return "\n".join(f"{i}. [{quiz.title}]({up}modules/{module}.md) ([answer page]({up}answers/{module}.md))"
                      for i, (module, quiz) in enumerate(quizzes.items(), start=1))
 
 
@@ -256,6 +407,8 @@ def on_page_markdown(markdown, page, config, files):
         return {"sources": render_sources, "glossary": render_glossary}[kind](root)
 
     markdown = FIG.sub(fig, MARKER.sub(marker, markdown))
+    has_facts_page = files is not None and files.get_file_from_path(FACTS_PAGE) is not None
+    markdown = render_teaching_markers(markdown, page, root, has_facts_page)
     return markdown + "\n\n" + abbreviations(root) + "\n"
 
 
@@ -323,6 +476,14 @@ def on_page_content(html_text, page, config, files):
             raise PluginError(f"{page.file.src_uri}: {exc}") from None
 
     html_text = CHART.sub(chart, html_text)
+
+    def form(m):
+        quizzes = load_quizzes(root)
+        if m.group(1) not in quizzes:
+            raise PluginError(f"{page.file.src_uri}: no quiz for module {m.group(1)!r}")
+        return answer_page.render_form(quizzes[m.group(1)], edition=config["site_name"])
+
+    html_text = answer_page.MARKER.sub(form, html_text)
     if not page.meta.get("description"):
         description = describe_page(html_text)
         if description:
