@@ -277,6 +277,11 @@ def summary(outcomes: list[Outcome], modes: dict[str, str] | None = None) -> dic
             "modules": modules, "questions": questions}
 
 
+def _all_right(items: list[Outcome]) -> bool:
+    """Whether a module's every automatically checked answer is right (a score-mode edition says only this)."""
+    return all(o.type == "memo" or o.points == o.max_points for o in items)
+
+
 def score_table(outcomes: list[Outcome], modes: dict[str, str] | None = None) -> list[str]:
     modes = modes or {}
     modules: dict[str, list[Outcome]] = {}
@@ -287,11 +292,9 @@ def score_table(outcomes: list[Outcome], modes: dict[str, str] | None = None) ->
     for module, items in modules.items():
         mode = modes.get(module, "full")
         todo = sum(o.status not in done for o in items)
-        score = f"{sum(o.points for o in items):g}" if mode != "none" else "-"
-        if mode == "score" and not all(o.type == "memo" or o.points == o.max_points for o in items):
-            score = "not all right yet"
-        top = f"{sum(o.max_points for o in items):g}" if mode != "none" else "-"
         score = num(sum(o.points for o in items)) if mode != "none" else "-"
+        if mode == "score" and not _all_right(items):
+            score = "not all right yet"
         top = num(sum(o.max_points for o in items)) if mode != "none" else "-"
         right = f"{sum(o.status == 'correct' for o in items)}/{len(items)}" if mode == "full" else "-"
         rows.append((module, score, top, right, str(todo)))
@@ -323,7 +326,10 @@ def last_line(outcomes: list[Outcome], modes: dict[str, str] | None = None) -> s
         if o.status not in ("correct", "answered"):
             todo.setdefault(o.module, []).append(o.id)
     scored = [o for o in outcomes if modes.get(o.module, "full") != "none"]
-    if scored:
+    hidden = [m for m in modules if modes.get(m) == "score" and not _all_right([o for o in outcomes if o.module == m])]
+    if hidden:  # a score-mode edition tells points only once a module is all right
+        head = f"{who}: not all right yet" if len(modules) == 1 else f"{who}: {', '.join(hidden)} not all right yet"
+    elif scored:
         head = f"{who}: {num(sum(o.points for o in scored))} of {num(sum(o.max_points for o in scored))} points"
     else:
         answered = sum(o.status == "answered" for o in outcomes)
