@@ -75,7 +75,8 @@ q3 = None
 # Journal and the date from which its rules for crypto-asset service providers apply?
 # Count the difference of the two calendar dates.
 #
-# Answer: a number in days, e.g. q4 = 12.5, rounded to 0 decimal place(s)
+# Answer: a number in days, e.g. q4 = 125, rounded to a whole number (right within ±0.5
+# of the exact value; more decimals, or fewer, do not count)
 q4 = None
 
 
@@ -228,7 +229,8 @@ q11 = None
 # Using Exhibit 3, China's reported share of hash rate in September 2021 was what
 # percentage of its share in April 2021? Give one decimal.
 #
-# Answer: a number in %, e.g. q12 = 12.5, rounded to 1 decimal place(s)
+# Answer: a number in %, e.g. q12 = 12.5, rounded to 1 decimal place (right within ±0.05
+# of the exact value; more decimals, or fewer, do not count)
 q12 = None
 
 

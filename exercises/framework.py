@@ -201,7 +201,8 @@ q9 = None
 # holiday" (A3). Exhibit 1 of the module gives two reported dates for it. How many days
 # lie between them?
 #
-# Answer: a number in days, e.g. q10 = 12.5, rounded to 0 decimal place(s)
+# Answer: a number in days, e.g. q10 = 125, rounded to a whole number (right within ±0.5
+# of the exact value; more decimals, or fewer, do not count)
 q10 = None
 
 
@@ -212,7 +213,8 @@ q10 = None
 # (发改运行〔2021〕1283号) in Exhibit 1, how many bodies signed **both**? Count a body once
 # even if its name is shortened differently in the two lists.
 #
-# Answer: a number in bodies, e.g. q11 = 12.5, rounded to 0 decimal place(s)
+# Answer: a number in bodies, e.g. q11 = 125, rounded to a whole number (right within
+# ±0.5 of the exact value; more decimals, or fewer, do not count)
 q11 = None
 
 

@@ -72,7 +72,8 @@ q3 = None
 # applications passed verification and were opened? Give a percentage
 # to two decimals (write `8.5` for 8.5 %, not `0.085`).
 #
-# Answer: a number in %, e.g. q4 = 12.5, rounded to 2 decimal place(s)
+# Answer: a number in %, e.g. q4 = 12.5, rounded to 2 decimal places (right within
+# ±0.005 of the exact value; more decimals, or fewer, do not count)
 q4 = None
 
 
@@ -82,7 +83,8 @@ q4 = None
 # Using the trader's figures in Exhibit 1, what was the scheme's
 # profit, in USDT?
 #
-# Answer: a number in USDT, e.g. q5 = 12.5, rounded to 0 decimal place(s)
+# Answer: a number in USDT, e.g. q5 = 125, rounded to a whole number (right within ±0.5
+# of the exact value; more decimals, or fewer, do not count)
 q5 = None
 
 
@@ -92,7 +94,8 @@ q5 = None
 # What return on cost did the scheme earn (profit as a percentage of
 # the total cost, Exhibit 1)? Give a percentage to one decimal.
 #
-# Answer: a number in %, e.g. q6 = 12.5, rounded to 1 decimal place(s)
+# Answer: a number in %, e.g. q6 = 12.5, rounded to 1 decimal place (right within ±0.05
+# of the exact value; more decimals, or fewer, do not count)
 q6 = None
 
 
@@ -104,7 +107,8 @@ q6 = None
 # success rate (opened ÷ applied) does the scheme exactly break even?
 # Give a percentage to one decimal.
 #
-# Answer: a number in %, e.g. q7 = 12.5, rounded to 1 decimal place(s)
+# Answer: a number in %, e.g. q7 = 12.5, rounded to 1 decimal place (right within ±0.05
+# of the exact value; more decimals, or fewer, do not count)
 q7 = None
 
 
@@ -115,7 +119,8 @@ q7 = None
 # What USDT/CNY rate (yuan per USDT) do the two figures imply? Give
 # three decimals.
 #
-# Answer: a number in CNY per USDT, e.g. q8 = 12.5, rounded to 3 decimal place(s)
+# Answer: a number in CNY per USDT, e.g. q8 = 12.5, rounded to 3 decimal places (right
+# within ±0.0005 of the exact value; more decimals, or fewer, do not count)
 q8 = None
 
 

@@ -91,7 +91,8 @@ q4 = 'restitution'
 # Exhibit 1 gives Zheng's claim in tokens and, in the alternative, in renminbi. What
 # rate, in renminbi per USDT, does the alternative imply? Round to 3 decimal places.
 #
-# Answer: a number in CNY per USDT, e.g. q5 = 12.5, rounded to 3 decimal place(s)
+# Answer: a number in CNY per USDT, e.g. q5 = 12.5, rounded to 3 decimal places (right
+# within ±0.0005 of the exact value; more decimals, or fewer, do not count)
 q5 = 6.457
 
 
@@ -102,7 +103,8 @@ q5 = 6.457
 # converts the asking price of one verified account into renminbi (Exhibit 3). Give the
 # result in yuan, to the nearest yuan.
 #
-# Answer: a number in CNY, e.g. q6 = 12.5, rounded to 0 decimal place(s)
+# Answer: a number in CNY, e.g. q6 = 125, rounded to a whole number (right within ±0.5
+# of the exact value; more decimals, or fewer, do not count)
 q6 = 224000
 
 

@@ -62,7 +62,8 @@ q2 = {'1': 'A', '2': 'A', '3': 'B', '4': 'B', '5': 'B', '6': 'C', '7': 'B'}
 # Take the seller's figures for one machine in the sale listing (Exhibit 2 of the
 # reading). What is one machine's power draw, in watts?
 #
-# Answer: a number in W, e.g. q3 = 12.5, rounded to 0 decimal place(s)
+# Answer: a number in W, e.g. q3 = 125, rounded to a whole number (right within ±0.5 of
+# the exact value; more decimals, or fewer, do not count)
 q3 = 3360
 
 
@@ -73,7 +74,8 @@ q3 = 3360
 # electricity does the whole lot use in one day, in kWh? Use the seller's figures and
 # round to 1 decimal place.
 #
-# Answer: a number in kWh, e.g. q4 = 12.5, rounded to 1 decimal place(s)
+# Answer: a number in kWh, e.g. q4 = 12.5, rounded to 1 decimal place (right within
+# ±0.05 of the exact value; more decimals, or fewer, do not count)
 q4 = 19353.6
 
 
@@ -85,7 +87,8 @@ q4 = 19353.6
 # standard that the NDRC notice sets (Exhibit 1). How much extra would it pay each
 # day, in yuan? Round to the nearest yuan.
 #
-# Answer: a number in CNY, e.g. q5 = 12.5, rounded to 0 decimal place(s)
+# Answer: a number in CNY, e.g. q5 = 125, rounded to a whole number (right within ±0.5
+# of the exact value; more decimals, or fewer, do not count)
 q5 = 5806
 
 
@@ -117,7 +120,8 @@ q6 = 'A'
 # Zhejiang looked at made it onto the list of suspected public-resource mining? Round
 # to 2 decimal places and write it as a percentage (e.g. 12.34, not 0.1234).
 #
-# Answer: a number in %, e.g. q7 = 12.5, rounded to 2 decimal place(s)
+# Answer: a number in %, e.g. q7 = 12.5, rounded to 2 decimal places (right within
+# ±0.005 of the exact value; more decimals, or fewer, do not count)
 q7 = 3.92
 
 
@@ -238,7 +242,8 @@ def q13(price_cny, ths, w_per_th, tariff, revenue_per_th_day):
 # Exhibit 3. At what all-in electricity price, in CNY per kWh, does the lot's daily
 # revenue only just cover its daily power bill? Round to 2 decimal places.
 #
-# Answer: a number in CNY/kWh, e.g. q14 = 12.5, rounded to 2 decimal place(s)
+# Answer: a number in CNY/kWh, e.g. q14 = 12.5, rounded to 2 decimal places (right
+# within ±0.005 of the exact value; more decimals, or fewer, do not count)
 q14 = 1.04
 
 

@@ -51,12 +51,59 @@ def test_computed_values_and_code_tasks_run(tmp_path):
     assert answers["q3"].kind == "outputs" and answers["q3"].value == [{"ok": 2}, {"ok": 0}]
 
 
-def test_a_syntax_error_is_one_message_naming_the_line(tmp_path):
+def test_a_syntax_error_costs_only_its_own_question_and_names_the_line(tmp_path):
     quiz = make_quiz(tmp_path)
-    folder = sheet(tmp_path, 'q1 = "A"\nq2 = (\n')
+    folder = sheet(tmp_path, 'q1 = "A"\nq2 = (\ndef q3(x):\n    return x * 2\n')
     result = collect([quiz], folder)["m"]
-    assert "line 2" in result.problem
-    assert {a.kind for a in result.answers.values()} == {"error"}
+    assert result.answers["q1"].value == "A"
+    assert result.answers["q3"].value == [{"ok": 2}, {"ok": 10}]
+    assert result.answers["q2"].kind == "invalid"
+    assert result.answers["q2"].message == "line 2: a closing ) is missing (every ( needs its ))"
+    assert result.problem == ""
+
+
+@pytest.mark.parametrize("line, message", [
+    ("q2 = 2.5%", "leave out the % sign: q2 = 2.5"),
+    ("q2 = 2,5", "use a dot for decimals and no thousands separator: q2 = 12.5"),
+    ("q2 = 2 500", "use a dot for decimals and no thousands separator: q2 = 12.5"),
+    ("q1 = B", 'put the letter in quotes: q1 = "B"'),
+    ('q1 = "B', 'a closing quote is missing: q1 = "..."'),
+    ("q1 = beneficial owner", 'put the text in quotes: q1 = "beneficial owner"'),
+    ("  q1 = 'B'", "start the line with q1 at the left edge"),
+])
+def test_each_slip_reads_in_plain_words_with_the_questions_own_name(tmp_path, line, message):
+    quiz = make_quiz(tmp_path)
+    other = "q2 = 2.5" if line.lstrip().startswith("q1") else 'q1 = "A"'
+    folder = sheet(tmp_path, f'{other}\n{line}\ndef q3(x):\n    return x * 2\n')
+    result = collect([quiz], folder)["m"]
+    qid = line.split("=")[0].strip()
+    assert result.answers[qid].kind == "invalid"
+    assert result.answers[qid].message.startswith(f"line 2: {message}"), result.answers[qid].message
+    for q in ("q1", "q2"):
+        if q != qid:
+            assert result.answers[q].kind == "value"
+    assert result.answers["q3"].kind == "outputs"
+    for word in ("NameError", "SyntaxError", "invalid syntax", "literal", "int or float"):
+        assert word not in result.answers[qid].message
+
+
+def test_a_function_without_indentation_costs_only_the_function(tmp_path):
+    quiz = make_quiz(tmp_path)
+    folder = sheet(tmp_path, 'q1 = "A"\ndef q3(x):\ny = x * 2\n    return y\nq2 = 2.5\n')
+    result = collect([quiz], folder)["m"]
+    assert result.answers["q1"].value == "A" and result.answers["q2"].value == 2.5
+    assert result.answers["q3"].kind == "invalid"
+    assert result.answers["q3"].message == "line 2: start each line inside the function with 4 spaces (and the def line with none)"
+    assert result.problem == ""
+
+
+def test_a_statement_that_raises_costs_only_what_it_binds(tmp_path):
+    quiz = make_quiz(tmp_path)
+    folder = sheet(tmp_path, 'helper = 1 / 0\nq1 = B\nq2 = 2.5\ndef q3(x):\n    return x * 2\n')
+    result = collect([quiz], folder)["m"]
+    assert result.answers["q1"].message == 'line 2: put the letter in quotes: q1 = "B"'
+    assert result.answers["q2"].value == 2.5 and result.answers["q3"].kind == "outputs"
+    assert result.problem == "line 1: this line divides by zero (division by zero)"
 
 
 def test_objects_that_pretend_are_invalid(tmp_path):
@@ -75,7 +122,7 @@ def test_a_runtime_error_keeps_what_was_read_and_names_the_line(tmp_path):
     folder = sheet(tmp_path, 'q1 = "A"\nq2 = 1 / 0\n')
     result = collect([quiz], folder)["m"]
     assert result.answers["q1"].value == "A"
-    assert result.answers["q2"].kind == "error" and "ZeroDivisionError (line 2)" in result.answers["q2"].message
+    assert result.answers["q2"].kind == "error" and result.answers["q2"].message == "line 2: this line divides by zero (division by zero)"
 
 
 def test_a_sheet_that_loops_forever_is_stopped(tmp_path):
@@ -90,3 +137,19 @@ def test_a_sheet_that_loops_forever_is_stopped(tmp_path):
 def test_stubs_are_unanswered(tmp_path, text):
     quiz = make_quiz(tmp_path)
     assert collect([quiz], sheet(tmp_path, text))["m"].answers["q3"].kind == "unanswered"
+
+
+def test_an_open_triple_quote_costs_only_the_text_it_opens(tmp_path):
+    quiz = make_quiz(tmp_path)
+    folder = sheet(tmp_path, 'q1 = "A"\ndef q3(x):\n    return x * 2\nq2 = """a memo\n## Problem\nno end\n')
+    result = collect([quiz], folder)["m"]
+    assert result.answers["q1"].value == "A" and result.answers["q3"].kind == "outputs"
+    assert result.answers["q2"].kind == "invalid" and 'the closing """' in result.answers["q2"].message
+
+
+def test_a_sheet_of_nothing_but_slips_is_one_problem_not_thousands(tmp_path):
+    quiz = make_quiz(tmp_path)
+    folder = sheet(tmp_path, 'q1 = "A"\n' + "x = 1 +\n" * 5000)
+    result = collect([quiz], folder)["m"]
+    assert result.problem.startswith("m.py line 2: Python cannot read this line") and result.problem.count("line 2") == 1
+    assert {a.kind for a in result.answers.values()} == {"error"}

@@ -94,21 +94,132 @@ def test_one_wrong_answer_through_the_command(quizzes, tmp_path):
     assert [(r["id"], r["status"]) for r in wrong] == [(q.id, "wrong")]
 
 
-def test_a_syntax_error_is_one_plain_message_and_other_modules_are_still_checked(quizzes, tmp_path):
+def test_a_syntax_error_costs_only_its_question_and_other_modules_are_still_checked(quizzes, tmp_path):
     sheets = tmp_path / "sheets"
     shutil.copytree(ROOT / "solutions", sheets)
-    (sheets / "framework.py").write_text('q1 = "A"\nq2 = ["A",\n')
+    path = sheets / "framework.py"
+    text = path.read_text()
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if t.startswith("q2 = "))
+    path.write_text(re.sub(r"^q2 = .*$", 'q2 = ["A",', text, flags=re.M))
     out = tmp_path / "r.json"
     proc = run_caselab("check", "--answers", str(sheets), "--json", str(out))
     assert proc.returncode == 1
-    assert proc.stdout.count("framework sheet: framework.py line 2") == 1, proc.stdout
-    assert "Traceback" not in proc.stdout + proc.stderr
+    message = f"line {line}: a closing ] is missing"
+    assert proc.stdout.count(message) == 1, proc.stdout
+    assert "Traceback" not in proc.stdout + proc.stderr and "sheet: " not in proc.stdout
     result = json.loads(out.read_text())
-    by_module = {}
-    for r in result["questions"]:
-        by_module.setdefault(r["module"], set()).add(r["status"])
-    assert by_module.pop("framework") == {"error"}
-    assert all(s == {"correct"} for s in by_module.values())
+    wrong = [(r["module"], r["id"], r["status"]) for r in result["questions"] if r["status"] != "correct"]
+    assert wrong == [("framework", "q2", "invalid")]
+
+
+# A kyc sheet with the four slips of issue 12, each in its own question; every other answer is right.
+SLIPS = {
+    "q1": ("q1 = B", 'put the letter in quotes: q1 = "B"'),
+    "q4": ("q4 = 8.67%", "leave out the % sign: q4 = 8.67"),
+    "q6": ("q6 = 44,4", "use a dot for decimals and no thousands separator: q6 = 12.5"),
+    "q14": (None, "start each line inside the function with 4 spaces"),
+}
+PYTEST_WORDS = re.compile(r"test session starts|collected|\d+ (?:failed|passed|skipped)|warnings|Warning|Traceback")
+
+
+def slipped_kyc(folder):
+    folder.mkdir(parents=True, exist_ok=True)
+    text = (ROOT / "solutions" / "kyc.py").read_text()
+    for qid, (line, _) in SLIPS.items():
+        if line:
+            text = re.sub(rf"^{qid} = .*$", line, text, count=1, flags=re.M)
+    # the function body's first line loses its indentation
+    text = re.sub(r"^(def q14\(.*\):\n)    ", r"\1", text, count=1, flags=re.M)
+    (folder / "kyc.py").write_text(text)
+    return folder
+
+
+def test_one_slip_per_question_costs_only_those_questions_in_plain_words(quizzes, tmp_path):
+    sheets = slipped_kyc(tmp_path / "sheets")
+    out = tmp_path / "r.json"
+    proc = run_caselab("check", "kyc", "--answers", str(sheets), "--json", str(out))
+    assert proc.returncode == 1 and proc.stderr == ""
+    result = json.loads(out.read_text())
+    statuses = {r["id"]: r["status"] for r in result["questions"]}
+    assert {q: s for q, s in statuses.items() if s != "correct"} == {q: "invalid" for q in SLIPS}
+    lost = sum(q.points for q in quizzes["kyc"].questions if q.id in SLIPS)
+    assert result["score"] == result["max_score"] - lost
+    lines = proc.stdout.splitlines()
+    for qid, (_, message) in SLIPS.items():
+        mine = [t for t in lines if t.strip().startswith(f"{qid} ")]
+        assert len(mine) == 1 and message in mine[0], (qid, mine)
+        assert sum(message in t for t in lines) == 1, f"{qid}'s message is said once"
+    for python_word in ("NameError", "invalid syntax", "SyntaxError", "IndentationError", "unindent",
+                        "literal", "int or float", "kyc sheet: kyc sheet"):
+        assert python_word not in proc.stdout
+    assert not PYTEST_WORDS.search(proc.stdout), proc.stdout
+    assert lines[-1] == f"kyc: {result['score']:g} of {result['max_score']:g} points; 4 questions to do: q1, q4, q6, q14"
+
+
+def test_grading_the_same_sheet_gives_the_same_result_per_question(quizzes, tmp_path):
+    from caselab.grading.batch import sandbox_available
+
+    slipped_kyc(tmp_path / "subs" / "sam")
+    check = json.loads((lambda out: (run_caselab("check", "kyc", "--answers", str(tmp_path / "subs" / "sam"),
+                                                 "--json", str(out)), out.read_text())[1])(tmp_path / "c.json"))
+    sandbox = [] if sandbox_available()[0] else ["--unsandboxed"]
+    proc = run_caselab("grade", str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--modules", "kyc",
+                       "--quiet", *sandbox)
+    assert proc.returncode == 0, proc.stderr
+    graded = json.loads((tmp_path / "out" / "results" / "sam.json").read_text())
+    assert {t["name"]: t["score"] for t in graded["tests"]} == \
+        {f"kyc/{r['id']}": r["points"] for r in check["questions"]}
+    by_name = {t["name"]: t["output"] for t in graded["tests"]}
+    for qid, (_, message) in SLIPS.items():
+        assert message in by_name[f"kyc/{qid}"], by_name[f"kyc/{qid}"]
+
+
+def test_check_shows_the_students_view_and_pytest_only_when_asked(quizzes, tmp_path):
+    proc = run_caselab("check", "kyc", "--answers", str(ROOT / "solutions"))
+    assert proc.returncode == 0
+    assert not PYTEST_WORDS.search(proc.stdout + proc.stderr), proc.stdout + proc.stderr
+    top = quizzes["kyc"].max_score
+    assert proc.stdout.splitlines()[-1] == f"kyc: {top:g} of {top:g} points; nothing left to do"
+    assert re.search(r"^  q1 +correct 1/1$", proc.stdout, flags=re.M)
+    verbose = run_caselab("check", "kyc", "--pytest", "--answers", str(ROOT / "solutions"))
+    assert "test session starts" in verbose.stdout and f"{len(quizzes['kyc'].questions)} passed" in verbose.stdout
+    assert "Warning" not in verbose.stdout + verbose.stderr
+    assert "test session starts" in run_caselab("check", "kyc", "-v", "--answers", str(ROOT / "solutions")).stdout
+    xml = tmp_path / "j.xml"
+    sheets = slipped_kyc(tmp_path / "s")
+    proc = run_caselab("check", "kyc", "--answers", str(sheets), "-k", "q1 or q2", "-x", "--junitxml", str(xml))
+    assert proc.returncode == 1
+    assert xml.read_text().count("<testcase") == 1, "-x stops after q1, the first failure"
+    assert proc.stdout.splitlines()[-1] == "kyc: 0 of 1 points; 1 question to do: q1"
+
+
+def test_a_sheet_that_cannot_be_read_at_all_is_said_once(quizzes, tmp_path):
+    sheets = tmp_path / "s"
+    sheets.mkdir()
+    (sheets / "kyc.py").write_bytes(b'q1 = "B"\0\n')
+    proc = run_caselab("check", "kyc", "--answers", str(sheets))
+    assert proc.returncode == 1 and "Traceback" not in proc.stdout + proc.stderr
+    first = [t for t in proc.stdout.splitlines() if t.startswith("  kyc sheet: ")]
+    assert len(first) == 1 and "kyc.py" in first[0] and "NUL bytes" in first[0]
+    assert proc.stdout.count("(the sheet's problem above)") == len(quizzes["kyc"].questions)
+
+
+def test_scores_show_at_most_two_decimals(tmp_path):
+    from caselab.plugin import describe, last_line, num, score_table
+    from caselab.quiz.checking import Outcome
+
+    third = Outcome("m", "q1", "multi", "partial", 2 / 3, 2.0)
+    assert num(2 / 3) == "0.67" and num(25.0) == "25" and num(0.5) == "0.5"
+    assert describe(third) == "partial 0.67/2"
+    assert "0.67" in score_table([third])[1] and "0.666" not in "".join(score_table([third]))
+    assert last_line([third]) == "m: 0.67 of 2 points; 1 question to do: q1"
+
+
+@pytest.mark.parametrize("reader", ["head -1", "true"])
+def test_list_into_a_closed_pipe_ends_quietly(reader):
+    proc = subprocess.run(f"{sys.executable} -m caselab.cli list | {reader}", shell=True, cwd=ROOT,
+                          capture_output=True, text=True)
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr, proc.stderr
 
 
 def test_feedback_never_reveals_a_key(quizzes, tmp_path):

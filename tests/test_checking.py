@@ -54,11 +54,55 @@ def test_multi_partial_credit_is_never_negative(value, status, points):
 
 
 @pytest.mark.parametrize("value,status", [
-    (8.67, "correct"), (8.666666, "correct"), (8.674, "correct"), (8.68, "wrong"), (9, "wrong"),
-    ("8.67", "invalid"), ("8.67%", "invalid"), (True, "invalid"),
+    (8.67, "correct"), (8.670, "correct"), (8.68, "wrong"), (9, "wrong"), (8.666666, "wrong"), (8.7, "wrong"),
+    ("8.67", "invalid"), ("8.67%", "invalid"), (True, "invalid"), ([8, 67], "invalid"),
 ])
 def test_numeric_tolerance_and_types(value, status):
     assert outcome(PCT, value).status == status
+
+
+KYC_Q8 = question("numeric", 6.3966666666666665, unit="CNY per USDT", decimals=3)
+
+
+@pytest.mark.parametrize("q, value, more", [
+    (PCT, 8.7, False), (PCT, 8.66, False), (PCT, 8.6667, True), (PCT, 8.674, True),
+    (KYC_Q8, 6.4, False), (KYC_Q8, 6.396, False), (KYC_Q8, 6.3967, True),
+])
+def test_the_key_at_another_rounding_hears_about_rounding_never_the_method_hint(q, value, more):
+    o = outcome(q, value)
+    d = q.spec["decimals"]
+    assert (o.status, o.points, o.hint) == ("wrong", 0, "")
+    assert o.message.startswith(f"q1 has more decimals than asked: round it to {d} decimal places" if more
+                                else f"q1 is close, but not rounded as asked: give {d} decimal places"), o.message
+    assert str(round(q.key, d)) not in o.message
+
+
+@pytest.mark.parametrize("q, value", [(PCT, 8.6), (PCT, 8.76), (KYC_Q8, 6.39), (KYC_Q8, 6.45), (KYC_Q8, 6.0)])
+def test_a_value_beyond_half_a_unit_of_the_coarser_rounding_gets_the_method_hint(q, value):
+    o = outcome(q, value)
+    assert o.status == "wrong" and o.hint == "reread the rule" and "rounded" not in o.message
+
+
+def test_an_edition_hears_about_rounding_as_the_grader_does():
+    from dataclasses import replace
+
+    from caselab.editions.keyhash import check_edition, hashed_check
+
+    salt = "0" * 32
+    for q, value in ((PCT, 8.7), (PCT, 8.6667), (KYC_Q8, 6.4), (PCT, 8.67), (PCT, 8.6)):
+        edition = replace(q, key=None, spec={**q.spec, "check": hashed_check(q, salt)},
+                          edition={"salt": salt, "feedback": "full"})
+        mine, grader = check_edition(edition, Answer("value", value)), outcome(q, value)
+        assert (mine.status, mine.message, mine.hint) == (grader.status, grader.message, grader.hint), value
+
+
+@pytest.mark.parametrize("value", ["8.67", True, [8, 67], {"a": 1}])
+def test_an_invalid_number_is_told_with_its_own_questions_name(value):
+    from dataclasses import replace
+
+    o = outcome(replace(question("numeric", 40000, decimals=0), id="q5"), value)
+    assert o.status == "invalid" and "q5 = 12.5" in o.message and "q1" not in o.message
+    assert "int or float" not in o.message
 
 
 def test_a_fraction_where_a_percentage_is_asked_gets_a_units_message_and_no_points():
@@ -117,6 +161,25 @@ def test_code_cases_share_the_points_and_name_the_failing_call():
     assert "q1(3, 3)" in o.message and "1.0" not in o.message
 
 
+def test_code_returning_a_dict_names_the_missing_and_extra_keys():
+    q = question("code", points=2, signature="def q1(a):", solution="",
+                 cases=[{"args": [1], "expected": {"profit": 1, "rate": 0.5}}, {"args": [2], "expected": {"profit": 2, "rate": 1}}])
+    o = check(q, Answer("outputs", [{"ok": {"profit": 1, "rate": 0.5}}, {"ok": {"profit": 2, "rates": 1}}]))
+    assert o.status == "partial"
+    assert 'wrong keys: missing "rate"; not asked for "rates"' in o.message
+    o = check(q, Answer("outputs", [{"ok": 3}, {"ok": 3}]))
+    assert "should return a dict" in o.message
+
+
+def test_matching_names_the_wrong_and_missing_pairs_never_the_key():
+    q = question("matching", {"1": "B", "2": "A", "3": "C"}, left={"1": "x", "2": "y", "3": "z"},
+                 right={"A": "a", "B": "b", "C": "c"})
+    o = outcome(q, {"1": "B", "2": "C"})
+    assert o.message == "1 of 3 pairs right; your match for 2 is wrong; no match given for 3"
+    o = outcome(q, {"3": "A", "1": "C", "2": "A"})
+    assert o.message == "1 of 3 pairs right; your match for 1 and 3 is wrong"
+
+
 def test_code_true_is_not_one():
     q = question("code", points=1, signature="def q1():", solution="", cases=[{"args": [], "expected": 1}])
     assert check(q, Answer("outputs", [{"ok": True}])).status == "wrong"
@@ -138,6 +201,11 @@ def test_memo_structure():
     assert check(MEMO, Answer("value", "  ")).status == "unanswered"
 
 
+def test_the_memos_citation_rule_shows_the_accepted_forms():
+    names = lambda sid: [sid, "银发〔2021〕237号", "", "Notice on virtual currency"]  # noqa: E731
+    o = check(MEMO, Answer("value", "## Problem\n" + "word " * 20 + "\n## Recommendation\nLicense."), names)
+    assert 'cite at least 1, each by its id or number (its full title counts too): "yinfa-2021-237" or ' \
+           '"银发〔2021〕237号"' in o.message and "Notice on virtual currency" not in o.message
 
 MICA = question("memo", points=3, sections=["Problem"], min_words=1, max_words=60, cite={"min": 1, "from": ["mica"]})
 

@@ -95,8 +95,9 @@ def test_gradebook_has_a_row_for_every_submission(cls):
     assert total["cai"] == 0 and rows["cai"]["status"] == "ok", "blank sheets"
     first, second = modules
     auto = {m: sum(q.points for q in quizzes[m].questions if q.type != "memo") for m in modules}
-    assert float(rows["dee"][first]) == 0 and float(rows["dee"][second]) == auto[second], \
-        "a syntax error costs its own sheet only"
+    assert float(rows["dee"][first]) == auto[first] and rows["dee"]["status"] == "sheet-error", \
+        "a syntax error outside the answers costs no answer, and is reported"
+    assert float(rows["dee"][second]) == auto[second]
     assert total["hal"] == 0 and rows["hal"]["status"] == "ok", "all wrong, under exercises/"
     assert rows["gus"]["status"] not in ("ok", "") and total["gus"] == 0, "an empty folder"
     assert rows["ivy"]["status"] not in ("ok", "") and total["ivy"] == 0, "a file that is not a zip"
@@ -126,7 +127,7 @@ def test_results_are_gradescope_results_json(cls):
     ada = json.loads((cls["out"] / "results" / "ada.json").read_text())
     assert all(t.get("status", "passed") == "passed" for t in ada["tests"])
     dee = json.loads((cls["out"] / "results" / "dee.json").read_text())
-    assert "syntax" in json.dumps(dee), "the syntax error is reported"
+    assert "Python cannot read this" in json.dumps(dee), "the syntax error is reported, in plain words"
 
 
 def test_feedback_says_right_or_wrong_with_explanations(cls, tmp_path):

@@ -376,12 +376,18 @@ def test_a_class_with_every_new_case_grades_in_one_run(tmp_path):
     expected = {("'" + n if n[0] in "=+@" else n): s for n, s in expected.items()}  # 9: written as text
     expected.update({n: "ok" for n in HONEST})
     assert {s: r["status"] for s, r in book.items()} == expected
+    from caselab.quiz.model import load_quizzes
+
+    kyc = load_quizzes(ROOT, ["kyc"])["kyc"]
+    machine = sum(q.points for q in kyc.questions if q.type != "memo")  # memo points are the instructor's
+    points = {q.id: q.points for q in kyc.questions}
     for name in HONEST + ["张三", "José", "长" * 79, "'@SUM(1+1)", "'+cmd|' -C calc'!A0",
                           "'=HYPERLINK(\"https:evil.example\",\"click\")"]:
-        assert book[name]["total"] == book[name]["max"] == "25", (name, book[name])
+        assert float(book[name]["total"]) == float(book[name]["max"]) == machine, (name, book[name])
     for name in ("memo-newlines-1", "memo-newlines-2"):  # 3: only the memo is lost
-        assert float(book[name]["total"]) == 25 - 3, book[name]
-    assert float(book["surrogate-answers"]["total"]) == 25 - 1 - 1 - 2  # 1: q1, q2, q13 wrong, the rest kept
+        assert float(book[name]["total"]) == machine, book[name]
+    wrong = points["q1"] + points["q2"] + points["q13"]  # 1: q1, q2, q13 wrong, the rest kept
+    assert float(book["surrogate-answers"]["total"]) == machine - wrong
 
     # 9: no cell of either CSV starts a formula
     for csv_name in ("gradebook.csv", "canvas.csv"):

@@ -218,6 +218,59 @@ def test_edition_holds_the_assigned_modules_only(editions, modules):
     assert json.loads((edition / "caselab-edition.json").read_text())["modules"] == modules
 
 
+def test_edition_pages_and_readme_speak_of_its_modules_only(editions, modules):
+    from caselab.quiz.model import load_quizzes
+
+    edition = editions["full"]
+    every = load_quizzes(ROOT)
+    others = [m for m in every if m not in modules]
+    assert others, "the test needs a module that is not assigned"
+    pages = {name: (edition / "docs" / name).read_text() for name in ("index.md", "students.md")}
+    pages["README.md"] = (edition / "README.md").read_text()
+    for name, text in pages.items():
+        for m in others:
+            for needle in (every[m].title, f"modules/{m}.md", f"exercises/{m}.py", f"caselab check {m}"):
+                assert needle not in text, f"{name} mentions {needle!r}, a module this edition does not assign"
+        assert ".[test]" not in text and "instructors.md" not in text and "For instructors" not in text, name
+        assert "exercises/<module>" in text or any(f"exercises/{m}.py" in text for m in modules), name
+    for m in modules:
+        assert every[m].title in pages["index.md"] and f"modules/{m}.md" in pages["index.md"]
+        assert f"exercises/{m}.py" in pages["README.md"]
+    assert f"caselab check {modules[0]}" in pages["index.md"] + pages["students.md"]
+    # the home page's numbered list of modules, numbered again
+    assert re.search(r"^1\. \[", pages["index.md"], flags=re.M) and re.search(r"^2\. \[", pages["index.md"], flags=re.M)
+    assert not re.search(r"^3\. \[.*\]\(modules/", pages["index.md"], flags=re.M)
+
+
+def test_edition_readme_walks_through_a_virtual_environment_on_each_system(editions):
+    readme = (editions["full"] / "README.md").read_text()
+    for step in ("python3 -m venv .venv", "source .venv/bin/activate",  # macOS and Linux
+                 "py -m venv .venv", ".venv\\Scripts\\Activate.ps1", ".venv\\Scripts\\activate.bat",  # Windows
+                 "python -m pip install -e .", "Every time you open a new terminal", "command not found",
+                 "is not recognized"):
+        assert step in readme, step
+    assert ".venv/" in (editions["full"] / ".gitignore").read_text()
+
+
+def test_a_students_caselab_help_shows_the_students_commands_only(editions):
+    def help_in(folder: Path) -> str:
+        proc = subprocess.run([sys.executable, "-m", "caselab.cli", "--help"], cwd=folder, env=_env_without_caselab(),
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    def commands(text: str) -> set[str]:
+        return set(re.findall(r"^    (\w+) ", text, flags=re.M))
+
+    student = help_in(editions["full"])
+    assert "{check,list}" in student and commands(student) == {"check", "list"}
+    assert "release" not in student and "grade" not in student
+    assert commands(help_in(ROOT)) >= {"check", "list", "sheets", "release", "grade"}
+    refused = subprocess.run([sys.executable, "-m", "caselab.cli", "grade", "x", "--out", "y"], cwd=editions["full"],
+                             env=_env_without_caselab(), capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2 and "choose from 'check', 'list'" in refused.stderr
+
+
 @pytest.mark.parametrize("mode", MODES)
 def test_self_check_in_each_feedback_mode(editions, quizzes, modules, mode, tmp_path):
     from caselab.quiz.sheets import render_sheet
@@ -246,7 +299,7 @@ def test_self_check_in_each_feedback_mode(editions, quizzes, modules, mode, tmp_
         assert not any(m["all_right"] for m in result2["modules"].values())
         assert "not all right yet" in proc2.stdout and "not all right yet" not in proc.stdout
         for out, res in ((proc.stdout, result), (proc2.stdout, result2)):
-            assert "correct" not in out.split("caselab score")[0] and " wrong" not in out
+            assert "correct" not in out.split("\nmodule ")[0] and " wrong" not in out
             assert {q["status"] for q in res["questions"]} == {"answered"}
             assert all("points" not in q for q in res["questions"])
         assert proc2.returncode == 0, "a wrong answer does not fail in score mode"
@@ -398,7 +451,7 @@ def test_edition_installs_and_checks_in_a_fresh_venv(editions, quizzes, tmp_path
                            capture_output=True, text=True).stdout.strip()
     assert where.startswith(str(edition)), f"caselab comes from {where}, not the edition"
     blank = subprocess.run(["caselab", "check"], cwd=edition, env=env, capture_output=True, text=True, timeout=600)
-    assert blank.returncode == 0 and "skipped" in blank.stdout, blank.stdout + blank.stderr
+    assert blank.returncode == 0 and "not answered yet" in blank.stdout, blank.stdout + blank.stderr
     for module, quiz in quizzes.items():
         (edition / "exercises" / f"{module}.py").write_text(render_sheet(quiz, solution=True))
     done = subprocess.run(["caselab", "check"], cwd=edition, env=env, capture_output=True, text=True, timeout=600)

@@ -64,9 +64,13 @@ def cmd_check(args) -> int:
         print(f"caselab check: running the sheets in {answers} without a sandbox (--unsandboxed): "
               "do this only with sheets you trust", file=sys.stderr)
     pytest_args = [str(q.path) for q in quizzes.values()] + [
-        "--answers", str(answers.resolve()), "-v", "--tb=no", "-rN", "--no-header",
-        "-p", "no:cacheprovider", "--rootdir", str(root), "-c", str(root / "pyproject.toml"),
+        "--answers", str(answers.resolve()), "-p", "no:cacheprovider", "--rootdir", str(root), "-c", str(root / "pyproject.toml"),
+        "--assert=plain",  # nothing to rewrite in a quiz, and no warning about caselab being imported first
     ]
+    if args.verbose or args.pytest:
+        pytest_args += ["-v", "--tb=no", "-rN", "--no-header"]  # pytest's own report, one line per question
+    else:
+        pytest_args += ["-p", "no:terminal", "--caselab-student"]  # the student's view only
     if args.json:
         pytest_args += ["--caselab-json", str(Path(args.json).resolve())]
     if args.no_hints:
@@ -226,9 +230,33 @@ def cmd_solutions(args) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="caselab", description="Case study exercises: check, list, release and grade.")
-    sub = parser.add_subparsers(dest="command", required=True)
+EDITION_FILE = "caselab-edition.json"  # written by `caselab release` at a student edition's root
+STUDENT_COMMANDS = ("check", "list")
+
+
+def in_student_edition() -> bool:
+    """Whether the command runs inside a student edition (then only the student's commands are offered)."""
+    try:
+        return (find_project_root() / EDITION_FILE).is_file()
+    except (FileNotFoundError, OSError):
+        return False
+
+
+def build_parser(student: bool | None = None) -> argparse.ArgumentParser:
+    """The command line; in a student edition (``student``, found out when None) only check and list."""
+    student = in_student_edition() if student is None else student
+    if student:
+        parser = argparse.ArgumentParser(
+            prog="caselab", description="Check your answer sheets (caselab check) and list the questions (caselab list).")
+        sub = parser.add_subparsers(dest="command", required=True, metavar="{check,list}")
+    else:
+        parser = argparse.ArgumentParser(prog="caselab", description="Case study exercises: check, list, release and grade.")
+        sub = parser.add_subparsers(dest="command", required=True)
+    _add_commands(sub, student)
+    return parser
+
+
+def _add_commands(sub, student: bool) -> None:
 
     p = sub.add_parser("check", help="check answer sheets and show the score")
     p.add_argument("modules", nargs="*", metavar="MODULE", help="modules to check (default: all)")
@@ -237,12 +265,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-hints", action="store_true", help="do not show hints")
     p.add_argument("--unsandboxed", action="store_true",
                    help="with --answers: run the sheets without the sandbox (only sheets you trust)")
+    p.add_argument("-v", "--verbose", action="store_true", help="show pytest's own report")
+    p.add_argument("--pytest", action="store_true", help="show pytest's own report (same as -v)")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("list", help="list the question bank (no answers)")
     p.add_argument("modules", nargs="*", metavar="MODULE")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_list)
+
+    if student:
+        return
 
     p = sub.add_parser("lint", help="the author's check of the items: key lengths, letters, levels, giveaways")
     p.add_argument("modules", nargs="*", metavar="MODULE", help="modules to lint as one bank (default: all)")
@@ -312,7 +345,6 @@ def build_parser() -> argparse.ArgumentParser:
                    help="strip this from the repositories' names to get the student ids (default: the common "
                         "prefix ending in '-', e.g. 'kyc-mining-')")
     p.set_defaults(func=cmd_classroom)
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -322,10 +354,26 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     args.pytest_args = extra  # check passes other options (-k, -x, --junitxml ...) on to pytest
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # inside the try: a reader that stopped early is handled below
+        return code
     except (QuizError, FileNotFoundError) as exc:
         print(f"caselab {args.command}: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `caselab list | head`: the reader has stopped; nothing is wrong
+        _quiet_stdout()
+        return 0
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe: send what Python still flushes at exit to nowhere instead of a traceback."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

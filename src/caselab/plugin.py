@@ -15,6 +15,13 @@ folder first): a folder of sheets may be someone else's.  Where there is no
 sandbox the run stops with a message, unless ``--caselab-unsandboxed`` (or
 env ``CASELAB_UNSANDBOXED=1``) says the sheets are trusted; ``caselab check``
 without ``--answers`` checks the student's own sheets and passes it.
+
+With ``--caselab-student`` (what ``caselab check`` passes unless asked for
+pytest's own output with ``-v`` or ``--pytest``; pytest's terminal is then
+switched off with ``-p no:terminal``) the run prints only the student's view:
+one line per question, a sheet's problem once, the score table and one plain
+last line ("kyc: 25 of 25 points; nothing left to do").  Scores show at most 2
+decimals.
 """
 from __future__ import annotations
 
@@ -39,6 +46,8 @@ ANSWERS_KEY = pytest.StashKey[dict]()
 OUTCOMES_KEY = pytest.StashKey[list]()
 MODES_KEY = pytest.StashKey[dict]()  # module -> feedback mode of a student edition (full, score, none)
 ALL_RIGHT_KEY = pytest.StashKey[dict]()  # module -> whether every answer is right (feedback score: one check)
+PROBLEMS_KEY = pytest.StashKey[dict]()  # module -> the sheet's problem, said once
+COLLECT_ERRORS_KEY = pytest.StashKey[list]()  # quiz files that could not be read (student view)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -50,6 +59,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--caselab-unsandboxed", dest="caselab_unsandboxed", action="store_true",
                     help="run the sheets directly, without the sandbox (only sheets you trust: they can read "
                          "and change your files); also env CASELAB_UNSANDBOXED=1")
+    group.addoption("--caselab-student", dest="caselab_student", action="store_true",
+                    help="print only the student's view (use with -p no:terminal)")
     parser.addini("caselab_answers", ANSWERS_HELP, default="")
 
 
@@ -84,6 +95,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[OUTCOMES_KEY] = []
     config.stash[MODES_KEY] = {}
     config.stash[ALL_RIGHT_KEY] = {}
+    config.stash[PROBLEMS_KEY] = {}
+    config.stash[COLLECT_ERRORS_KEY] = []
     config.addinivalue_line("markers", "caselab_type(name): the question's type (choice, numeric, code, ...)")
     for name in TYPES:
         config.addinivalue_line("markers", f"{name}: a {name} question of a caselab quiz")
@@ -176,6 +189,8 @@ class QuestionItem(pytest.Item):
             self.config.stash[MODES_KEY][self.question.module] = mode
         self.outcome = outcome
         self.sheet_problem = sheet.problem
+        if sheet.problem:
+            self.config.stash[PROBLEMS_KEY].setdefault(self.question.module, sheet.problem)
         if outcome.status == "unanswered":
             pytest.skip("not answered yet")
         if outcome.status not in ("correct", "answered"):
@@ -190,11 +205,16 @@ class QuestionItem(pytest.Item):
         return self.path, None, f"{self.question.nodeid}: {self.question.title}"
 
 
+def num(x: float) -> str:
+    """A score as a student reads it: at most 2 decimals, no trailing zeros."""
+    return f"{round(x, 2):g}"
+
+
 def describe(o: Outcome, hints: bool = True) -> str:
     """One plain line for a student: status, points, what is wrong, and a hint."""
     if o.status == "answered":  # feedback score/none: no word on right or wrong
         return f"answered: {o.message}" if o.message else "answered"
-    text = f"{o.status} {o.points:g}/{o.max_points:g}"
+    text = f"{o.status} {num(o.points)}/{num(o.max_points)}"
     if o.message:
         text += f": {o.message}"
     if hints and o.hint:
@@ -213,7 +233,7 @@ def pytest_runtest_makereport(item, call):
         item.config.stash[OUTCOMES_KEY].append(outcome)
         if item.sheet_problem and not any(
                 o.module == outcome.module for o in item.config.stash[OUTCOMES_KEY][:-1]):
-            report.caselab_line += f"\n    {item.question.module} sheet: {item.sheet_problem}"
+            report.caselab_line += f"\n    {item.question.module} sheet: {item.sheet_problem}"  # once per module
 
 
 def pytest_report_teststatus(report, config):
@@ -277,6 +297,11 @@ def summary(outcomes: list[Outcome], modes: dict[str, str] | None = None) -> dic
             "pending": pending, "modules": modules, "questions": questions}
 
 
+def _all_right(items: list[Outcome]) -> bool:
+    """Whether a module's every automatically checked answer is right (a score-mode edition says only this)."""
+    return all(o.type == "memo" or o.points == o.max_points for o in items)
+
+
 def score_table(outcomes: list[Outcome], modes: dict[str, str] | None = None) -> list[str]:
     modes = modes or {}
     modules: dict[str, list[Outcome]] = {}
@@ -288,20 +313,127 @@ def score_table(outcomes: list[Outcome], modes: dict[str, str] | None = None) ->
         mode = modes.get(module, "full")
         todo = sum(o.status not in done for o in items)
         counted = [o for o in items if not instructor_graded(o)]  # memo points: pending, shown apart
-        score = f"{sum(o.points for o in counted):g}" if mode != "none" else "-"
-        if mode == "score" and not all(o.type == "memo" or o.points == o.max_points for o in items):
+        score = num(sum(o.points for o in counted)) if mode != "none" else "-"
+        if mode == "score" and not _all_right(items):
             score = "not all right yet"
-        top = f"{sum(o.max_points for o in counted):g}" if mode != "none" else "-"
+        top = num(sum(o.max_points for o in counted)) if mode != "none" else "-"
         right = f"{sum(o.status == 'correct' for o in items)}/{len(items)}" if mode == "full" else "-"
         rows.append((module, score, top, right, str(todo)))
     total = summary(outcomes, modes)
     all_full = all(modes.get(m, "full") == "full" for m in modules)
     any_scored = any(modes.get(m, "full") != "none" for m in modules)
-    rows.append(("total", f"{total['score']:g}" if any_scored else "-", f"{total['max_score']:g}" if any_scored else "-",
+    rows.append(("total", num(total['score']) if any_scored else "-", num(total['max_score']) if any_scored else "-",
                  f"{sum(o.status == 'correct' for o in outcomes)}/{len(outcomes)}" if all_full else "-",
                  str(sum(o.status not in done for o in outcomes))))
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     return ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows]
+
+
+def edition_note(modes: dict[str, str]) -> str:
+    if not any(m != "full" for m in modes.values()):
+        return ""
+    return "(this edition shows " + (
+        "only the score of each module" if "score" in modes.values() else "only whether answers are well-formed") \
+        + "; your instructor grades the answers)"
+
+
+def last_line(outcomes: list[Outcome], modes: dict[str, str] | None = None) -> str:
+    """One plain sentence: the points and what is left to do ("kyc: 25 of 25 points; nothing left to do")."""
+    modes = modes or {}
+    modules = list(dict.fromkeys(o.module for o in outcomes))
+    who = modules[0] if len(modules) == 1 else f"{len(modules)} modules"
+    todo: dict[str, list[str]] = {}
+    for o in outcomes:
+        if o.status not in ("correct", "answered"):
+            todo.setdefault(o.module, []).append(o.id)
+    scored = [o for o in outcomes if modes.get(o.module, "full") != "none"]
+    hidden = [m for m in modules if modes.get(m) == "score" and not _all_right([o for o in outcomes if o.module == m])]
+    if hidden:  # a score-mode edition tells points only once a module is all right
+        head = f"{who}: not all right yet" if len(modules) == 1 else f"{who}: {', '.join(hidden)} not all right yet"
+    elif scored:
+        head = f"{who}: {num(sum(o.points for o in scored))} of {num(sum(o.max_points for o in scored))} points"
+    else:
+        answered = sum(o.status == "answered" for o in outcomes)
+        head = f"{who}: {answered} of {len(outcomes)} questions answered"
+    if not todo:
+        return f"{head}; nothing left to do"
+    n = sum(len(v) for v in todo.values())
+    plural = "s" if n != 1 else ""
+    if n > 10:  # too many to name: how many in each module
+        counts = ", ".join(f"{m} {len(ids)}" for m, ids in todo.items()) if len(modules) > 1 else ""
+        return f"{head}; {n} question{plural} to do" + (f" ({counts})" if counts else "")
+    which = "; ".join(", ".join(ids) if len(modules) == 1 else f"{m} {', '.join(ids)}" for m, ids in todo.items())
+    return f"{head}; {n} question{plural} to do: {which}"
+
+
+def student_view(outcomes: list[Outcome], problems: dict[str, str], modes: dict[str, str], hints: bool) -> list[str]:
+    """What ``caselab check`` prints: one line per question, each sheet's problem once, the table, one last line."""
+    lines: list[str] = []
+    module = None
+    for o in outcomes:
+        if o.module != module:
+            module = o.module
+            if lines:
+                lines.append("")
+            lines.append(module)
+            if problems.get(module):
+                lines.append(f"  {module} sheet: {problems[module]}")
+        if o.status == "unanswered":
+            text = "not answered yet"
+        elif o.message and o.message in problems.get(module, ""):  # the sheet's problem: said once, above
+            text = f"{o.status} {num(o.points)}/{num(o.max_points)} (the sheet's problem above)"
+        else:
+            text = describe(o, hints=hints)
+        lines.append(f"  {o.id:<4} {text}")
+    lines.append("")
+    lines += score_table(outcomes, modes)
+    note = edition_note(modes)
+    if note:
+        lines.append(note)
+    lines.append("")
+    lines.append(last_line(outcomes, modes))
+    return lines
+
+
+def _write_json(config) -> str:
+    path = config.getoption("caselab_json")
+    outcomes = config.stash.get(OUTCOMES_KEY, [])
+    if not path or not outcomes:
+        return ""
+    from caselab.atomic import write_text
+
+    write_text(Path(path), json.dumps(summary(outcomes, config.stash.get(MODES_KEY, {})), indent=2) + "\n")
+    return f"results written to {path}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    report = (yield).get_result()
+    if report.failed and collector.config.getoption("caselab_student"):
+        text = report.longreprtext.strip().splitlines()
+        collector.config.stash[COLLECT_ERRORS_KEY].append(
+            f"{collector.nodeid or 'caselab'}: {text[-1] if text else 'could not be read'}")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    config = session.config
+    if not config.getoption("caselab_student"):
+        return
+    import sys
+
+    outcomes = config.stash.get(OUTCOMES_KEY, [])
+    out = sys.stdout
+    for report in config.stash.get(COLLECT_ERRORS_KEY, []):
+        out.write(f"{report}\n")
+    if outcomes:
+        lines = student_view(outcomes, config.stash.get(PROBLEMS_KEY, {}), config.stash.get(MODES_KEY, {}),
+                             hints=not config.getoption("caselab_no_hints"))
+        written = _write_json(config)
+        if written:
+            lines.insert(-2, written)
+        out.write("\n".join(lines) + "\n")
+    out.flush()
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
@@ -326,3 +458,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
         write_text(Path(path), json.dumps(summary(outcomes, modes), indent=2) + "\n")
         terminalreporter.write_line(f"results written to {path}")
+    note = edition_note(modes)
+    if note:
+        terminalreporter.write_line(note)
+    terminalreporter.write_line(last_line(outcomes, modes))
+    written = _write_json(config)
+    if written:
+        terminalreporter.write_line(written)

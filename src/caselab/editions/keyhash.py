@@ -143,7 +143,12 @@ def hashed_check(q, salt: str, kdf: dict | None = None) -> dict:
         return {"answer": h(number_form(q.key, d)), "decimals": d}
     if q.type == "code":
         d = decimals_for(q.spec, code=True)
-        return {"cases": [h(output_form(c["expected"], d)) for c in q.spec["cases"]], "decimals": d}
+        out = {"cases": [h(output_form(c["expected"], d)) for c in q.spec["cases"]], "decimals": d}
+        shapes = {tuple(str(k) for k in c["expected"]) if type(c["expected"]) is dict else None
+                  for c in q.spec["cases"]}
+        if len(shapes) == 1 and None not in shapes:  # every case returns a dict with these keys (named in the prompt)
+            out["keys"] = list(next(iter(shapes)))
+        return out
     return {}  # memo: checked for structure only, no key
 
 
@@ -279,8 +284,8 @@ def check_edition(q, answer, cite_names: Callable[[str], list[str]] | None = Non
     """``checking.check`` for a question of a student edition (``q.edition`` set, ``q.key`` absent)."""
     from caselab.quiz import checking as c
 
-    def outcome(status: str, points: float = 0.0, message: str = "", given: str = ""):
-        hint = q.hints[0] if q.hints and status in ("wrong", "partial") else ""
+    def outcome(status: str, points: float = 0.0, message: str = "", given: str = "", hint_ok: bool = True):
+        hint = q.hints[0] if q.hints and status in ("wrong", "partial") and hint_ok else ""
         return c.Outcome(q.module, q.id, q.type, status, points, q.points, message, hint, given)
 
     if answer.kind == "unanswered":
@@ -332,12 +337,7 @@ def _multi(q, v, c):
 
 
 def _numeric(q, v, c):
-    if type(v) is bool:
-        raise c._Invalid("True/False is not a number; write the number itself")
-    if type(v) is str:
-        raise c._Invalid("write the number without quotes or units, e.g. q1 = 12.5")
-    if not c._is_number(v):
-        raise c._Invalid("the answer must be a number (int or float)")
+    c.number_form(q, v)
     given = f"{v:g}"
     stored = _stored(q)
     if stored is None:
@@ -351,6 +351,15 @@ def _numeric(q, v, c):
         candidates = sorted((base + k * step for k in range(-span, span + 1)), key=lambda y: abs(y - x))
         return any(h(number_form(y, d)) == stored["answer"] for y in candidates if abs(x - y) <= tol + 1e-12)
 
+    def near(x: float) -> bool:  # within half a unit of one fewer decimal of the key
+        step, half = 10.0 ** -d, 0.5 * 10.0 ** -(d - 1)
+        base = round(x, d)
+        return any(h(number_form(y, d)) == stored["answer"]
+                   for y in (base + k * step for k in range(-6, 7)) if abs(x - y) <= half + 1e-12)
+
+    slip = c.rounding_slip(q, v, matches, near)
+    if slip:
+        return "wrong", 0.0, slip, given, False
     if matches(v):
         return "correct", q.points, "", given
     unit = q.spec.get("unit", "")
@@ -391,7 +400,9 @@ def _matching(q, v, c):
     right_pairs = sum(k in pairs and h(f"{k}={pairs[k]}") == hv for k, hv in stored["pairs"].items())
     n = len(stored["pairs"])
     status, points, _ = c._score(q, right_pairs / n)
-    msg = "" if status == "correct" else f"{right_pairs} of {n} pairs right"
+    msg = "" if status == "correct" else c.pairs_message(
+        q, right_pairs, n, [k for k in pairs if k in stored["pairs"] and h(f"{k}={pairs[k]}") != stored["pairs"][k]],
+        [k for k in stored["pairs"] if k not in pairs])
     return status, points, msg, given
 
 

@@ -124,7 +124,10 @@ FEEDBACK_TEXT = {
 
 
 def readme(quizzes: dict[str, Quiz], feedback: str) -> str:
+    """The edition's README, addressed to the student: only the assigned modules, set-up step by step."""
     rows = "\n".join(f"| `{m}` | {q.title} | {len(q.questions)} | {q.max_score:g} |" for m, q in quizzes.items())
+    first = next(iter(quizzes), "MODULE")
+    sheets = ", ".join(f"`exercises/{m}.py`" for m in quizzes)
     return f"""# caselab: student edition
 
 The case study of China's 2021 virtual-currency crackdown, with the modules your
@@ -134,34 +137,66 @@ instructor assigned:
 | --- | --- | --- | --- |
 {rows}
 
-Answer in `exercises/<module>.py` (replace each `None` with your answer; the comments
-say what form each answer takes).
+Your answer sheets: {sheets}. Replace each `None` with your answer; the comment
+above it says what form the answer takes.
 
-## Two commands
+## Set up, once
 
-Install once, inside this folder (Python 3.10 or newer):
+You need Python 3.10 or newer (python.org). Open a terminal in this folder (on
+Windows: PowerShell) and make a *virtual environment*: a private place for this
+course's packages, inside the folder `.venv`.
+
+macOS and Linux:
 
 ```bash
+python3 -m venv .venv
+source .venv/bin/activate
 python -m pip install -e .
 ```
 
-Check your answers, as often as you like:
+Windows (PowerShell):
+
+```powershell
+py -m venv .venv
+.venv\\Scripts\\Activate.ps1
+python -m pip install -e .
+```
+
+On Windows, if PowerShell says running scripts is disabled, run
+`Set-ExecutionPolicy -Scope CurrentUser RemoteSigned` once and activate again; in the
+older Command Prompt, activate with `.venv\\Scripts\\activate.bat`.
+
+## Every time you open a new terminal
+
+Activate the environment again, in this folder, before anything else:
+
+- macOS and Linux: `source .venv/bin/activate`
+- Windows: `.venv\\Scripts\\Activate.ps1`
+
+The prompt then starts with `(.venv)`.
+
+## Check your answers
 
 ```bash
 caselab check
 ```
 
-`caselab check {next(iter(quizzes), "MODULE")}` checks one module; `python -m pytest` does the same as
-`caselab check`. In this edition the check {FEEDBACK_TEXT[feedback]}.
+`caselab check {first}` checks one module. Run it as often as you like: you get one line per
+question, your score and what is left to do. In this edition the check {FEEDBACK_TEXT[feedback]}.
 
-To read the case and the modules as a web site: `mkdocs serve`, then open
+**"command not found"** (macOS, Linux) or **"is not recognized as the name of a cmdlet"**
+(Windows) for `caselab` means the environment is not active in this terminal: activate
+it as above (or, the first time, install it). The same message for `python` means
+Python is called `python3` (macOS, Linux) or `py` (Windows) on your computer.
+
+To read the case and your modules as a web site: `mkdocs serve`, then open
 http://127.0.0.1:8000/.
 
 Hand in the `exercises/` folder (or a .zip of it) as your instructor asks.
 """
 
 
-GITIGNORE = "__pycache__/\n*.egg-info/\n/site/\n.pytest_cache/\ncaselab-results.json\n"
+GITIGNORE = "__pycache__/\n*.egg-info/\n/site/\n.pytest_cache/\n.venv/\ncaselab-results.json\n"
 
 WORKFLOW = """# Runs the self-check on every push and reports the points (caselab student edition).
 name: caselab check

@@ -1,4 +1,9 @@
-"""The edition's site: the case pages and the assigned modules' pages only, figures printed, links to left-out pages made plain text."""
+"""The edition's site: the case pages and the assigned modules' pages only, figures printed, links to left-out pages made plain text.
+
+The home and students' pages speak to the edition's reader: list items about pages the
+edition leaves out (other modules, the instructors' page) go, the course's own test run
+goes, and examples that name a module name an assigned one (``for_the_reader``).
+"""
 from __future__ import annotations
 
 import re
@@ -100,6 +105,136 @@ def transform_page(text: str, page: str, pages: set[str], modules: list[str], fi
     return EXERCISES.sub(exercises, LINK.sub(link, render_figs(text, figures)))
 
 
+# --- pages that speak to the edition's reader ----------------------------------------------
+
+READER_PAGES = ("index.md", "students.md")  # rewritten so that they speak of the assigned modules only
+LIST_ITEM = re.compile(r"^(\s*)(?:[-*+]|(\d+)\.)\s+")
+FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def _drop_items_about_missing_pages(text: str, page: str, pages: set[str]) -> str:
+    """List items that link to a page the edition leaves out (an unassigned module, the instructors'
+    page) go, with their continuation lines; ordered lists are numbered again."""
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        m = LIST_ITEM.match(lines[i])
+        if not m:
+            out.append(lines[i])
+            i += 1
+            continue
+        indent = len(m.group(1))
+        j = i + 1
+        while j < len(lines) and lines[j].strip() and not LIST_ITEM.match(lines[j]) \
+                and len(lines[j]) - len(lines[j].lstrip()) > indent:
+            j += 1
+        item = "\n".join(lines[i:j])
+        targets = [_resolve_link(page, t.group(2)) for t in LINK.finditer(item)]
+        if any(t and t.endswith(".md") and t not in pages for t in targets):
+            i = j
+            continue
+        out += lines[i:j]
+        i = j
+    numbered: list[str] = []
+    counters: dict[int, int] = {}
+    for line in out:
+        m = LIST_ITEM.match(line)
+        if m and m.group(2):
+            indent = len(m.group(1))
+            counters[indent] = counters.get(indent, 0) + 1
+            line = f"{m.group(1)}{counters[indent]}." + line[m.end(2) + 1:]
+        elif line.strip() and not line.startswith((" ", "\t")):
+            counters.clear()
+        numbered.append(line)
+    return "\n".join(numbered)
+
+
+def _drop_package_tests(text: str) -> str:
+    """The course's own test run (``pip install -e ".[test]"``) is not the student's: drop the block
+    and the sentence that introduces it."""
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        if FENCE.match(lines[i]):
+            j = i + 1
+            while j < len(lines) and not FENCE.match(lines[j]):
+                j += 1
+            block = lines[i:j + 1]
+            if any(".[test]" in line for line in block):
+                while out and not out[-1].strip():
+                    out.pop()
+                if out and out[-1].rstrip().endswith(":"):
+                    while out and out[-1].strip():
+                        out.pop()  # the paragraph that introduces the block
+                i = j + 1
+                continue
+            out += block
+            i = j + 1
+            continue
+        out.append(lines[i])
+        i += 1
+    return "\n".join(out)
+
+
+def _examples_with_assigned_modules(text: str, modules: list[str], course: list[str]) -> str:
+    """Examples that name a module (``exercises/framework.py``, ``caselab check framework``, a module's
+    line in sample output) name an assigned one instead."""
+    others = [m for m in course if m not in modules]
+    if not others or not modules:
+        return text
+    ids = "|".join(re.escape(m) for m in others)
+    patterns = [re.compile(rf"(?<=exercises/)({ids})(?=\.py)"), re.compile(rf"(?<=quizzes/)({ids})(?=\.yml)"),
+                re.compile(rf"(?<=caselab check )((?:[\w-]+ )*?)({ids})\b"),
+                re.compile(rf"^({ids})(?=$|:| +[\d-])")]
+    out: list[str] = []
+    in_code = False
+    lines = text.split("\n")
+    seen: set[str] = set()  # assigned modules the current paragraph already names
+    for n, line in enumerate(lines):
+        if FENCE.match(line):
+            in_code = not in_code
+        if not line.strip() or n == 0:
+            end = next((k for k in range(n + 1, len(lines)) if not lines[k].strip()), len(lines))
+            paragraph = "\n".join(lines[n:end])
+            seen = {m for m in modules if re.search(rf"\b{re.escape(m)}\b", paragraph)}
+
+        def pick(name: str) -> str:
+            free = [m for m in modules if m not in seen]
+            chosen = (free or modules)[0]
+            seen.add(chosen)
+            return chosen
+
+        for k, pattern in enumerate(patterns):
+            if k == 3 and not in_code:
+                continue
+            while True:
+                m = pattern.search(line)
+                if not m:
+                    break
+                group = m.lastindex or 0
+                line = line[:m.start(group)] + pick(m.group(group)) + line[m.end(group):]
+        # one assigned module for two examples: say it once
+        line = re.sub(r"(caselab check ([\w-]+))(?: \2\b)+", r"\1", line)
+        command = line.split("#", 1)[0].strip()
+        if in_code and command.startswith("caselab check ") and any(
+                o.split("#", 1)[0].strip() == command for o in out[-3:]):
+            continue  # the same command as the line above
+        out.append(line)
+    return re.sub(r"(`exercises/([\w-]+)\.py`),(\s*)`exercises/\2\.py`", r"\1\3", "\n".join(out))
+
+
+def for_the_reader(text: str, page: str, pages: set[str], modules: list[str], course: list[str]) -> str:
+    """A home or students' page as the edition's reader needs it: only the assigned modules, in lists
+    and in examples; nothing for instructors; no test run of the course package."""
+    if page not in READER_PAGES:
+        return text
+    text = _drop_items_about_missing_pages(text, page, pages)
+    text = _drop_package_tests(text)
+    return _examples_with_assigned_modules(text, modules, course)
+
+
 def _default_index(quizzes: dict[str, Quiz]) -> str:
     lines = ["# Student edition", "", "The modules of this edition:", ""]
     lines += [f"- [{q.title}](modules/{m}.md)" for m, q in quizzes.items()]
@@ -142,12 +277,19 @@ def _config_files(value: Any, root: Path) -> set[str]:
     return found
 
 
+def _course_modules(root: Path, modules: list[str]) -> list[str]:
+    """Every module of the course (from its quizzes), so that examples naming others can be retargeted."""
+    found = sorted(p.stem for p in (root / "tests" / "quizzes").glob("*.yml"))
+    return found + [m for m in modules if m not in found]
+
+
 def build_site(root: Path, dest: Path, quizzes: dict[str, Quiz], feedback: str, figures: dict) -> list[str]:
     """Write the edition's docs/ and mkdocs.yml; return the pages it holds."""
     config_path = root / "mkdocs.yml"
     config = yaml.load(config_path.read_text(encoding="utf-8"), Loader=YamlLoader) if config_path.is_file() else {}
     docs = root / config.get("docs_dir", "docs")
     modules = list(quizzes)
+    course = _course_modules(root, modules)
 
     def keep(path: str) -> bool:
         if left_out(path):
@@ -187,6 +329,7 @@ def build_site(root: Path, dest: Path, quizzes: dict[str, Quiz], feedback: str, 
             lines = text.split("\n")
             at = next((i + 1 for i, line in enumerate(lines) if line.startswith("# ")), 0)
             text = "\n".join(lines[:at] + ["", _edition_note(quizzes, feedback).rstrip("\n")] + lines[at:])
+        text = for_the_reader(text, page, pages, modules, course)
         out = transform_page(text, page, pages, modules, figures)
         (dest / "docs" / page).parent.mkdir(parents=True, exist_ok=True)
         (dest / "docs" / page).write_text(out, encoding="utf-8")

@@ -4,6 +4,14 @@ Plain assignments (``q1 = "B"``) are read from the syntax tree without running
 anything.  Only a sheet that computes its answers, or a code task that must be
 called, is run, in a separate interpreter (``runner.py``), optionally inside a
 sandbox; values come back as plain JSON.
+
+A slip costs only its own question.  A sheet that does not parse is read
+statement by statement (``salvage``): each top-level statement that cannot be
+read is blanked, the question it answers gets one plain message naming the line
+and what to type (``put the letter in quotes: q1 = "B"``), and every other answer
+is read and run as usual.  The runner runs the top level statement by statement
+too, so a statement that raises costs only the question it assigns.  A problem
+that belongs to no question is the sheet's ``problem``, said once.
 """
 from __future__ import annotations
 
@@ -11,10 +19,11 @@ import ast
 import json
 import marshal
 import os
+import re
 import stat
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -69,6 +78,10 @@ class _Reading:
     values: dict[str, Answer]
     functions: dict[str, bool]  # name -> is a stub
     needs_run: bool
+    targets: dict[int, str] = field(default_factory=dict)  # first line of a top-level statement -> name it binds
+    last: dict[str, ast.stmt] = field(default_factory=dict)  # name -> the last top-level statement binding it
+    broken: dict[str, Answer] = field(default_factory=dict)  # question -> why its statement cannot be read
+    problems: list[str] = field(default_factory=list)  # slips that belong to no question
 
 
 def _literal(node: ast.expr) -> Any:
@@ -90,9 +103,15 @@ def read_plain(tree: ast.Module, names: set[str]) -> _Reading:
     values: dict[str, Answer] = {}
     functions: dict[str, bool] = {}
     needs_run = False
+    bound_at: dict[int, str] = {}
+    last: dict[str, ast.stmt] = {}
     for stmt in tree.body:
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
             continue
+        bound = _bound_name(stmt)
+        if bound:
+            bound_at[stmt.lineno] = bound
+            last[bound] = stmt
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             functions[stmt.name] = _is_stub(stmt)
             values.pop(stmt.name, None)
@@ -115,7 +134,18 @@ def read_plain(tree: ast.Module, names: set[str]) -> _Reading:
                 values[name] = _from_runner(runner.encode(literal))
             continue
         needs_run = True  # imports, loops, calls, ...: only running tells the values
-    return _Reading(values, functions, needs_run)
+    return _Reading(values, functions, needs_run, bound_at, last)
+
+
+def _bound_name(stmt: ast.stmt) -> str:
+    """The one name a top-level statement binds (``q1 = ...``, ``q1: int = ...``, ``def q1``), or ""."""
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return stmt.name
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+        return stmt.targets[0].id
+    if isinstance(stmt, (ast.AnnAssign, ast.AugAssign)) and isinstance(stmt.target, ast.Name):
+        return stmt.target.id
+    return ""
 
 
 def _from_runner(encoded: dict) -> Answer:
@@ -127,6 +157,215 @@ def _from_runner(encoded: dict) -> Answer:
         except (ValueError, RecursionError):
             return Answer("invalid", message="not a plain value")
     return Answer("invalid", message=encoded.get("invalid") or encoded.get("error", "not a plain value"))
+
+
+# --- a sheet with slips: read the rest, and say in plain words what to type -----------------
+
+# A line that may start a top-level statement: not indented, not a comment, not the rest of one.
+_NOT_START = re.compile(r"[\s#)\]}]|(?:else|elif|except|finally)\b|$")
+# A line that clearly starts a new statement of its own (an answer, a function, an import...).
+_NEW_STATEMENT = re.compile(
+    r"(?:async\s+def|def|class)\s+\w|(?:import|from|if|for|while|with|try)\b|@|[A-Za-z_]\w*\s*(?::[^=]*)?=(?!=)")
+_NEXT_PART = re.compile(r"(?:async\s+def|def|class)\s+\w|(?:import|from)\b|@")
+_BINDS = re.compile(r"(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)|([A-Za-z_]\w*)\s*(?::[^=\n]*)?=(?!=)")
+MAX_SLIPS = 30
+_CLOSING = {"(": ")", "[": "]", "{": "}"}
+_NUMBERS = "use a dot for decimals and no thousands separator: {id} = 12.5 or {id} = 12500 (not 12,5 or 12,500 or 12 500)"
+
+
+def _parses(text: str) -> SyntaxError | None:
+    """None if ``text`` parses, else its SyntaxError.  A sheet past Python's own limits (nesting,
+    memory) is no slip to salvage: OverflowError, and the whole sheet is one problem."""
+    try:
+        ast.parse(text)
+    except SyntaxError as exc:
+        if "too many" in (exc.msg or "") or "too deep" in (exc.msg or ""):
+            raise OverflowError from None
+        return exc
+    except (ValueError, MemoryError, RecursionError):
+        raise OverflowError from None
+    return None
+
+
+def _needs_more(exc: SyntaxError, first_line: str) -> bool:
+    """Whether the statement may simply go on past the next unindented line (an open bracket or quote, a body)."""
+    msg = exc.msg or ""
+    return (first_line.startswith("@") or "never closed" in msg or "triple-quoted" in msg
+            or "expected an indented block" in msg or "unexpected EOF" in msg or "incomplete input" in msg)
+
+
+def _example(node: ast.expr | None, names: dict[str, str]) -> str | None:
+    """Python text of ``node`` with bare names written as the quoted text they stand for, or None."""
+    if isinstance(node, ast.Name):
+        return json.dumps(names.get(node.id, node.id), ensure_ascii=False)
+    if isinstance(node, ast.Constant) and isinstance(node.value, (str, int, float)):
+        return json.dumps(node.value, ensure_ascii=False)
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        parts = [_example(e, names) for e in node.elts]
+        return None if None in parts else "[" + ", ".join(parts) + "]"
+    if isinstance(node, ast.Dict) and None not in node.keys:
+        parts = [(_example(k, names), _example(v, names)) for k, v in zip(node.keys, node.values)]
+        if any(k is None or v is None for k, v in parts):
+            return None
+        return "{" + ", ".join(f"{k}: {v}" for k, v in parts) + "}"
+    return None
+
+
+def plain_syntax(qid: str, text: str, exc: SyntaxError, is_function: bool) -> str:
+    """What to type instead of a statement Python cannot read, in plain words (never Python's)."""
+    msg = exc.msg or ""
+    first = text.lstrip().splitlines()[0] if text.strip() else ""
+    value = first.split("=", 1)[1].strip() if "=" in first and not is_function else ""
+    name = qid or "the answer"
+    if "indent" in msg or (is_function and "expected" in msg):
+        if is_function:
+            return "start each line inside the function with 4 spaces (and the def line with none)"
+        return f"start the line with {name} at the left edge, with no spaces before it"
+    if "triple-quoted" in msg:
+        return 'the closing """ of the text is missing; end the text with """ on a line of its own'
+    if "unterminated string" in msg or "EOL while scanning" in msg:
+        return f'a closing quote is missing: {name} = "..." (the same quote mark at both ends)'
+    if "%" in value and re.search(r"\d\s*%", value):
+        number = re.search(r"-?\d[\d.,]*", value).group(0)
+        return f"leave out the % sign: {name} = {number}"
+    if re.fullmatch(r"-?\d[\d.,' _]*", value) and re.search(r"\d[ ',]\d", value):
+        return _NUMBERS.format(id=name)
+    if "never closed" in msg:
+        opening = msg[1:2]
+        return f"a closing {_CLOSING.get(opening, 'bracket')} is missing (every {opening} needs its {_CLOSING.get(opening, '')})"
+    if "unmatched" in msg:
+        return f"there is a {msg[-2:-1] or 'bracket'} too many; check the brackets on this line"
+    if re.fullmatch(r"[^\W\d][\w' -]*", value):
+        return f'put the text in quotes: {name} = "{value}"'
+    if is_function:
+        return f"Python cannot read this part of {name}; compare it with the def line the sheet gave you"
+    if not qid:
+        return "Python cannot read this line; write it like the example in the comment above it"
+    return f"Python cannot read this line; write it like the example just above it ({name} = ...)"
+
+
+def plain_runtime(qid: str, stmt: ast.stmt | None, message: str, options: dict[str, str]) -> str:
+    """A statement that stopped with ``message`` (the runner's "NameError (line 3): ..."), in plain words."""
+    m = re.match(r"NameError(?: \(line \d+\))?: name '(\w+)' is not defined", message)
+    value = getattr(stmt, "value", None)
+    if m and qid and value is not None:
+        example = _example(value, {})
+        if example is not None:
+            if isinstance(value, ast.Name) and value.id.upper() in options:
+                return f"put the letter in quotes: {qid} = {example}"
+            if isinstance(value, ast.Name):
+                return f"put the text in quotes: {qid} = {example}"
+            return f"put each letter or text in quotes: {qid} = {example}"
+    if m:
+        return f"{m.group(1)} is not defined above this line; put text in quotes, or define {m.group(1)} first"
+    m = re.match(r"(\w+)(?: \(line \d+\))?(?:: (.*))?", message)
+    kind, detail = (m.group(1), m.group(2) or "") if m else ("", message)
+    words = {"ZeroDivisionError": "this line divides by zero",
+             "ModuleNotFoundError": "this line imports a module that is not installed",
+             "ImportError": "this line imports something that is not available",
+             "TypeError": "this line combines values that do not go together",
+             "ValueError": "this line uses a value that does not fit",
+             "KeyError": "this line looks up a key that is not there",
+             "IndexError": "this line looks up a position past the end of a list"}.get(kind)
+    if words:
+        return f"{words} ({detail})" if detail else words
+    return f"this line stops the sheet: {message}" if message else "this line stops the sheet"
+
+
+def _bound(line: str) -> str:
+    m = _BINDS.match(line)
+    return (m.group(1) or m.group(2)) if m else ""
+
+
+def salvage(text: str, names: Sequence[str] = ()) -> tuple[str, list[tuple[int, str, str]]] | None:
+    """Read a sheet that does not parse, statement by statement.
+
+    ``names`` are the sheet's questions.  Returns the sheet with every unreadable top-level statement blanked (line
+    numbers kept) and, per blanked statement, (first line, the name it binds or "",
+    plain message).  None when nothing can be salvaged within bounds (then the
+    whole sheet is one problem, as before).
+    """
+    lines = text.splitlines(keepends=True)
+    n = len(lines)
+    starts = [i for i, line in enumerate(lines) if not _NOT_START.match(line)]
+    budget = [max(8 * len(text), 400_000)]  # characters parsed, at most
+    extents: dict[int, tuple[int | None, SyntaxError | None]] = {}
+
+    def extent(i: int) -> tuple[int | None, SyntaxError | None]:
+        """The fewest following starts that make the statement at starts[i] readable (its end index)."""
+        if i not in extents:
+            first = None
+            found = None
+            for j in range(i + 1, min(len(starts), i + 60) + 1):
+                chunk = "".join(lines[starts[i]:starts[j] if j < len(starts) else n])
+                budget[0] -= len(chunk)
+                if budget[0] < 0:
+                    raise OverflowError
+                exc = _parses(chunk)
+                if exc is None:
+                    found = j
+                    break
+                first = first or exc
+                if not _needs_more(first, lines[starts[i]]):
+                    break  # the slip is inside the statement: more lines cannot mend it
+            extents[i] = (found, first)
+        return extents[i]
+
+    keep = [True] * n
+    slips: list[tuple[int, str, str]] = []
+    try:
+        i = 0
+        while i < len(starts):
+            end, exc = extent(i)
+            if end is not None:
+                i = end
+                continue
+            s = starts[i]
+            if exc is not None and "triple-quoted" in (exc.msg or ""):
+                k = len(starts)  # an open triple quote takes the rest of the sheet, as Python reads it
+            else:
+                # the function body or text the broken statement spilled over; a function's body
+                # goes on to the next answer, function or import
+                in_function = bool(re.match(r"(?:async\s+)?def\s", lines[s]))
+                k = i + 1
+                while k < len(starts) and not (
+                        _NEW_STATEMENT.match(lines[starts[k]]) if not in_function
+                        else _NEXT_PART.match(lines[starts[k]]) or _bound(lines[starts[k]]) in names):
+                    k += 1
+            e = starts[k] if k < len(starts) else n
+            if (exc is not None and exc.msg == "unexpected indent" and (exc.lineno or 1) > 1
+                    and not re.match(r"(?:async\s+)?def\s", lines[s])
+                    and _parses("".join(lines[s:s + exc.lineno - 1])) is None):
+                s += exc.lineno - 1  # a good statement, then an indented line of its own: blank only that
+                exc = SyntaxError("unexpected indent")
+            for line in range(s, e):
+                keep[line] = False
+            first = lines[s].lstrip()
+            m = _BINDS.match(first)
+            name = _bound(first)
+            is_function = bool(m and m.group(1))
+            chunk = "".join(lines[s:e])
+            where = s + exc.lineno if exc is not None and exc.lineno else s + 1
+            slips.append((min(where, e) if e > s else s + 1, name,
+                          plain_syntax(name, chunk, exc or SyntaxError(""), is_function)))
+            if len(slips) > MAX_SLIPS:
+                return None
+            i = k
+    except (OverflowError, RecursionError, MemoryError):
+        return None
+    repaired = "".join(line if keep[i] else ("\n" if line.endswith(("\n", "\r")) else "") for i, line in enumerate(lines))
+    try:
+        compile(repaired, "<sheet>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    return repaired, slips
+
+
+def _numbers_with_commas(stmt: ast.stmt | None) -> bool:
+    """``q5 = 12,500`` or ``q6 = 12,5``: a bare tuple of numbers where one number was meant."""
+    value = getattr(stmt, "value", None)
+    return (isinstance(value, ast.Tuple) and len(value.elts) > 1
+            and all(isinstance(e, ast.Constant) and type(e.value) in (int, float) for e in value.elts))
 
 
 # --- running -------------------------------------------------------------------------------
@@ -262,6 +501,9 @@ def _record(rec: Any) -> dict | None:
     if not error or message is None:
         return None
     out = {"module": module, "error": error, "message": message}
+    line = rec.get("line")
+    if type(line) is int and 0 < line < 10_000_000:
+        out["line"] = line
     limit = _text(rec.get("limit"), 40)
     if limit:
         out["limit"] = limit
@@ -324,16 +566,24 @@ def prepare(quiz: Quiz, path: Path) -> tuple[SheetAnswers | None, dict | None, _
     if size > MAX_SHEET_BYTES or len(raw) > MAX_SHEET_BYTES:
         errors = {qid: Answer("error", message="sheet too large") for qid in qids}
         return SheetAnswers(quiz.module, errors, f"{path.name} is {size:,} bytes; a sheet may hold at most {MAX_SHEET_BYTES:,}"), None, None
+    source, slips = None, []
     try:
         tree = ast.parse(raw, filename=path.name)
     except SyntaxError as exc:
-        where = f" line {exc.lineno}" if exc.lineno else ""
-        msg = f"{path.name}{where}: {exc.msg}; fix it and check again"
-        return SheetAnswers(quiz.module, {qid: Answer("error", message=msg) for qid in qids}, msg), None, None
+        saved = _salvaged(raw, qids)
+        if saved is None:
+            where = f" line {exc.lineno}" if exc.lineno else ""
+            plain = ("the file holds NUL bytes, so it is not plain text; save it again as plain text"
+                     if b"\0" in raw else plain_syntax("", "", exc, False))
+            msg = f"{path.name}{where}: {plain}; fix it and check again"
+            return SheetAnswers(quiz.module, {qid: Answer("error", message=msg) for qid in qids}, msg), None, None
+        source, slips = saved
+        tree = ast.parse(source, filename=path.name)
     except (ValueError, UnicodeDecodeError, RecursionError, MemoryError) as exc:
         msg = f"{path.name} cannot be read as Python: {type(exc).__name__}"
         return SheetAnswers(quiz.module, {qid: Answer("error", message=msg) for qid in qids}, msg), None, None
     reading = read_plain(tree, set(qids))
+    _note_slips(quiz, reading, slips)
     calls = {
         q.id: [case_args(c) for c in q.spec["cases"]] for q in quiz.questions
         if q.type == "code" and reading.functions.get(q.id) is False
@@ -342,19 +592,84 @@ def prepare(quiz: Quiz, path: Path) -> tuple[SheetAnswers | None, dict | None, _
         return _assemble(quiz, reading, [], ""), None, reading
     names = [q.id for q in quiz.questions if q.type != "code"] if reading.needs_run else []
     request = {"module": quiz.module, "path": os.path.abspath(path), "names": names, "calls": calls}
+    if source is not None:
+        request["source"] = source  # the sheet with its unreadable statements blanked
     return None, request, reading
+
+
+def _salvaged(raw: bytes, names: Sequence[str]) -> tuple[str, list[tuple[int, str, str]]] | None:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if "\0" in text:
+        return None  # a damaged file, not a slip: the whole sheet is one problem
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return salvage(text, names)
+
+
+def _note_slips(quiz: Quiz, reading: _Reading, slips: list[tuple[int, str, str]]) -> None:
+    """Give each unreadable statement to the question it answers; numbers written with commas too."""
+    qids = {q.id for q in quiz.questions}
+    for line, name, message in slips:
+        later = reading.last.get(name)
+        if name in qids and (later is None or later.lineno < line):
+            reading.broken[name] = Answer("invalid", message=f"line {line}: {message}")
+            reading.values.pop(name, None)
+            reading.functions.pop(name, None)
+        elif name not in qids:
+            reading.problems.append(f"line {line}: {message}")
+    for q in quiz.questions:
+        stmt = reading.last.get(q.id)
+        if q.type == "numeric" and q.id not in reading.broken and _numbers_with_commas(stmt):
+            reading.broken[q.id] = Answer("invalid", message=f"line {stmt.lineno}: {_NUMBERS.format(id=q.id)}")
+
+
+def _options_of(q) -> dict[str, str]:
+    for field_name in ("options", "right", "items"):
+        if isinstance(q.spec.get(field_name), dict):
+            return {str(k).upper(): str(k) for k in q.spec[field_name]}
+    return {}
 
 
 def _assemble(quiz: Quiz, reading: _Reading, records: list[dict], problem: str) -> SheetAnswers:
     answers: dict[str, Answer] = {}
-    sheet_error = next((r for r in records if "error" in r and "name" not in r), None)
+    qids = {q.id for q in quiz.questions}
+    errors = [r for r in records if "error" in r and "name" not in r]
+    fatal = next((r for r in errors if "line" not in r), None)
+    placed: dict[str, tuple[int, str]] = {}  # question -> (line, the runner's message) of the statement that raised
+    problems = list(reading.problems)
+    for r in errors:
+        if "line" not in r:
+            continue
+        target = reading.targets.get(r["line"], "")
+        if target in qids:
+            placed[target] = (r["line"], r["message"])
+        else:
+            problems.append(f"line {r['line']}: {plain_runtime('', None, r['message'], {})}")
     ran = {r["name"]: r["value"] for r in records if "name" in r and "case" not in r}
     outputs: dict[str, dict[int, dict]] = {}
     for r in records:
         if "case" in r:
             outputs.setdefault(r["name"], {})[int(r["case"])] = r["value"]
+    stopped_by = (fatal or {}).get("message") or problem
+
+    def raised(q) -> Answer | None:
+        """The error of the statement that last binds ``q``, if that statement raised."""
+        if q.id not in placed:
+            return None
+        line, message = placed[q.id]
+        stmt = reading.last.get(q.id)
+        if stmt is not None and stmt.lineno != line:
+            return None  # a later statement binds it again
+        kind = "invalid" if message.startswith("NameError") else "error"  # a slip in how it is written
+        return Answer(kind, message=f"line {line}: {plain_runtime(q.id, stmt, message, _options_of(q))}")
+
     for q in quiz.questions:
-        if q.type == "code":
+        if q.id in reading.broken:
+            answers[q.id] = reading.broken[q.id]
+        elif q.type == "code":
             if q.id not in reading.functions:
                 answers[q.id] = Answer("unanswered") if q.id not in ran else Answer(
                     "invalid", message=f"{q.id} should be a function (def {q.id}(...))")
@@ -366,24 +681,22 @@ def _assemble(quiz: Quiz, reading: _Reading, records: list[dict], problem: str) 
                 stopped = problem or "the run stopped before this call"
                 answers[q.id] = Answer("outputs", [got.get(i, {"error": stopped}) for i in range(n)])
             else:
-                msg = (sheet_error or {}).get("message") or problem or f"{q.id} could not be called"
-                answers[q.id] = Answer("error", message=msg)
+                answers[q.id] = raised(q) or Answer("error", message=stopped_by or f"{q.id} could not be called")
         elif not reading.needs_run:
             answers[q.id] = reading.values.get(q.id, Answer("unanswered"))
+        elif raised(q) is not None:
+            answers[q.id] = raised(q)
         elif q.id in ran:
             answers[q.id] = _from_runner(ran[q.id])
-        elif sheet_error or problem:
-            fallback = reading.values.get(q.id)
-            message = (sheet_error or {}).get("message") or problem
-            answers[q.id] = fallback or Answer("error", message=message)
+        elif stopped_by:
+            answers[q.id] = reading.values.get(q.id) or Answer("error", message=stopped_by)
         else:
             answers[q.id] = Answer("unanswered")
-    text = ""
-    if sheet_error:
-        text = f"{quiz.path.stem} sheet: {sheet_error['message']}"
+    if fatal:
+        problems.append(fatal["message"])
     elif problem:
-        text = problem
-    return SheetAnswers(quiz.module, answers, text)
+        problems.append(problem)
+    return SheetAnswers(quiz.module, answers, "; ".join(problems))
 
 
 def collect(quizzes: Sequence[Quiz], folder: Path, *, timeout: float = 10.0, call_seconds: float = 2.0,

@@ -110,16 +110,66 @@ def _same_when_rounded(q: Question, v: float, key: float) -> bool:
     return abs(round(v, d) - round(key, d)) < 0.5 * 10 ** -d
 
 
-def check_numeric(q: Question, v: Any):
+def number_form(q: Question, v: Any) -> None:
+    """Raise _Invalid, in words that name ``q``, unless ``v`` is one plain number."""
     if type(v) is bool:
-        raise _Invalid("True/False is not a number; write the number itself")
+        raise _Invalid(f"True/False is not a number; write the number itself, e.g. {q.id} = 12.5")
     if type(v) is str:
-        raise _Invalid("write the number without quotes or units, e.g. q1 = 12.5")
+        raise _Invalid(f"write the number without quotes or units, e.g. {q.id} = 12.5")
+    if type(v) is list and v and all(_is_number(x) for x in v):
+        raise _Invalid(f"write one number, e.g. {q.id} = 12.5; use a dot for decimals and no thousands separator")
     if not _is_number(v):
-        raise _Invalid("the answer must be a number (int or float)")
+        raise _Invalid(f"write one number, e.g. {q.id} = 12.5")
+
+
+def places(v: float) -> int:
+    """How many decimals ``v`` is written with (12.35 -> 2, 12500 -> 0, 1e-05 -> 5)."""
+    if type(v) is int or v == int(v):
+        return 0
+    text = repr(float(v))
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        return max(0, len(mantissa.partition(".")[2].rstrip("0")) - int(exponent))
+    return len(text.partition(".")[2].rstrip("0"))
+
+
+def rounding_message(q: Question, more: bool) -> str:
+    """The key at another rounding: say so and name the rounding asked for (never the method hint)."""
+    d = int(q.spec["decimals"])
+    asked = f"{d} decimal place{'s' if d != 1 else ''}"
+    example = f"e.g. 2.71828 → {round(2.71828, d):.{d}f}"
+    if more:
+        return f"{q.id} has more decimals than asked: round it to {asked} ({example})"
+    return f"{q.id} is close, but not rounded as asked: give {asked}, rounding the last one ({example})"
+
+
+def rounding_slip(q: Question, v: float, is_key: Callable[[float], bool],
+                  near_key: Callable[[float], bool]) -> str:
+    """The message when ``v`` is the key at another rounding, else "".
+
+    ``is_key(v)``: v is right within the tolerance; ``near_key(v, step)``: v lies within
+    half a unit of one fewer decimal of the key.  Only for questions that ask for decimals.
+    """
+    if "decimals" not in q.spec or "tolerance" in q.spec:
+        return ""
+    d = int(q.spec["decimals"])
+    if places(v) > d and is_key(v):
+        return rounding_message(q, more=True)
+    if d >= 1 and not is_key(v) and near_key(v):
+        return rounding_message(q, more=False)
+    return ""
+
+
+def check_numeric(q: Question, v: Any):
+    number_form(q, v)
     key, tol, unit = float(q.key), _tolerance(q), q.spec.get("unit", "")
     given = f"{v:g}"
-    if abs(v - key) <= tol or _same_when_rounded(q, v, key):
+    right = lambda x: abs(x - key) <= tol or _same_when_rounded(q, x, key)  # noqa: E731
+    coarser = lambda x: abs(x - key) <= 0.5 * 10 ** -(int(q.spec["decimals"]) - 1) + 1e-9  # noqa: E731
+    slip = rounding_slip(q, v, right, coarser)
+    if slip:
+        return "wrong", 0.0, slip, given, False
+    if right(v):
         return "correct", q.points, "", given
     if q.spec.get("percent") and abs(v * 100 - key) <= tol:
         return ("wrong", 0.0, "units: the question asks for a percentage (write 12.5 for 12.5 %), "
@@ -151,8 +201,25 @@ def check_matching(q: Question, v: Any):
     key = {str(k): str(x).upper() for k, x in q.key.items()}
     right_pairs = sum(pairs.get(k) == x for k, x in key.items())
     status, points, _ = _score(q, right_pairs / len(key))
-    msg = "" if status == "correct" else f"{right_pairs} of {len(key)} pairs right"
+    msg = "" if status == "correct" else pairs_message(q, right_pairs, len(key),
+                                                       [k for k in pairs if pairs[k] != key.get(k)],
+                                                       [k for k in key if k not in pairs])
     return status, points, msg, ",".join(f"{k}{pairs[k]}" for k in sorted(pairs))
+
+
+def pairs_message(q: Question, right: int, total: int, wrong: list[str], missing: list[str]) -> str:
+    """How many pairs are right, which of the student's pairs are wrong and which are missing (never the key)."""
+    order = {str(k): i for i, k in enumerate(q.spec["left"])}
+    msg = f"{right} of {total} pairs right"
+    if wrong:
+        msg += f"; your match for {_and(sorted(wrong, key=lambda k: order.get(k, 0)))} is wrong"
+    if missing:
+        msg += f"; no match given for {_and(sorted(missing, key=lambda k: order.get(k, 0)))}"
+    return msg
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def normalise_text(text: str) -> str:
@@ -198,15 +265,42 @@ def check_code(q: Question, outputs: list[dict], right: Callable[[int, Any], boo
         if first_problem:
             continue
         call = call_text(q, case["args"])
+        keys = expected_keys(q, case)
         if "error" in out:
             first_problem = f"{call} raised {out['error']}"
         elif "invalid" in out:
             first_problem = f"{call} returned something that is not a plain value: {out['invalid']}"
+        elif keys is not None and type(out["ok"]) is dict and set(out["ok"]) != set(keys):
+            first_problem = f"{call} returned a dict with the wrong keys: {_key_difference(out['ok'], keys)}"
+        elif keys is not None and type(out["ok"]) is not dict:
+            first_problem = f"{call} returned {out['ok']!r}; it should return a dict"
         else:
             first_problem = f"{call} returned {out['ok']!r}, which is not the expected result"
     status, points, _ = _score(q, passed / len(cases))
     msg = "" if status == "correct" else f"{passed} of {len(cases)} cases right; {first_problem}"
     return status, points, msg, f"{passed}/{len(cases)}"
+
+
+def expected_keys(q: Question, case: dict) -> list[str] | None:
+    """The keys of the dict a code task's case must return, or None if it returns no dict.
+
+    From the case's expected output, or, in a student edition (no expected outputs), from
+    the key names its check stores (they are in the prompt; no value is)."""
+    if "expected" in case:
+        return [str(k) for k in case["expected"]] if type(case["expected"]) is dict else None
+    keys = (q.spec.get("check") or {}).get("keys")
+    return [str(k) for k in keys] if isinstance(keys, list) else None
+
+
+def _key_difference(got: dict, want: list[str]) -> str:
+    missing = [k for k in want if k not in got]
+    extra = [k for k in got if k not in want]
+    parts = []
+    if missing:
+        parts.append("missing " + ", ".join(f'"{k}"' for k in missing))
+    if extra:
+        parts.append("not asked for " + ", ".join(f'"{k}"' for k in extra[:10]))
+    return "; ".join(parts)
 
 
 # Chinese, Japanese and Korean characters (ideographs, kana, hangul): each one is a token of its own
@@ -278,7 +372,11 @@ def check_memo(q: Question, v: Any, cite_names: Callable[[str], list[str]] | Non
     if not lo <= words <= hi:
         problems.append(f"{words} words; write between {lo} and {hi}")
     if len(cited) < int(cite.get("min", 0)):
-        problems.append(f"cites {len(cited)} of the listed documents; cite at least {cite['min']} by number or title")
+        # the short forms only (id, number): titles are long and may hold another question's answer
+        forms = "; ".join(" or ".join(f'"{n}"' for n in dict.fromkeys(n for n in names(sid)[:2] if n))
+                          for sid in cite.get("from", []))
+        problems.append(f"cites {len(cited)} of the listed documents; cite at least {cite['min']}, "
+                        f"each by its id or number (its full title counts too): {forms}")
     status, points, _ = _score(q, (3 - len(problems)) / 3)
     return status, points, "; ".join(problems), f"{words} words"
 
@@ -293,8 +391,8 @@ def check(q: Question, answer: Answer, cite_names: Callable[[str], list[str]] | 
     """The outcome of ``answer`` to ``q``."""
     if q.edition is not None:
         raise ValueError(f"{q.nodeid} is from a student edition: check it with caselab.editions.keyhash.check_edition")
-    def outcome(status: str, points: float = 0.0, message: str = "", given: str = "") -> Outcome:
-        hint = q.hints[0] if q.hints and status in ("wrong", "partial") else ""
+    def outcome(status: str, points: float = 0.0, message: str = "", given: str = "", hint_ok: bool = True) -> Outcome:
+        hint = q.hints[0] if q.hints and status in ("wrong", "partial") and hint_ok else ""
         return Outcome(q.module, q.id, q.type, status, points, q.points, message, hint, given)
 
     if answer.kind == "unanswered":

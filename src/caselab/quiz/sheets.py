@@ -15,7 +15,7 @@ WIDTH = 88
 FORMS = {
     "choice": 'one letter in quotes, e.g. {id} = "A"',
     "multi": 'a list of every letter that applies, e.g. {id} = ["A", "C"]',
-    "numeric": "a number{unit}, e.g. {id} = 12.5{rounding}",
+    "numeric": "a number{unit}, e.g. {id} = {example}{rounding}",
     "ordering": 'every letter once, in order, e.g. {id} = ["C", "A", "B"]',
     "matching": 'a dictionary pairing each number with a letter, e.g. {id} = {{1: "B", 2: "A"}}',
     "text": 'a short text in quotes, e.g. {id} = "..."; case and spacing do not matter',
@@ -27,13 +27,17 @@ FORMS = {
 def answer_form(q: Question) -> str:
     """How to write the answer to ``q``, in one line (shared by the sheets and the site)."""
     unit = f" in {q.spec['unit']}" if q.spec.get("unit") else ""
-    if "decimals" in q.spec:
-        rounding = f", rounded to {q.spec['decimals']} decimal place(s)"
+    if "decimals" in q.spec:  # the tolerance, stated: what the checker accepts
+        d = int(q.spec["decimals"])
+        places = "a whole number" if d == 0 else f"{d} decimal place{'s' if d != 1 else ''}"
+        rounding = (f", rounded to {places} (right within ±{0.5 * 10 ** -d:g} of the exact value; "
+                    "more decimals, or fewer, do not count)")
     elif "tolerance" in q.spec:
         rounding = f" (within ±{q.spec['tolerance']:g})"
     else:
         rounding = ""
-    return FORMS[q.type].format(id=q.id, unit=unit, rounding=rounding)
+    example = "125" if q.spec.get("decimals") == 0 else "12.5"
+    return FORMS[q.type].format(id=q.id, unit=unit, rounding=rounding, example=example)
 
 
 def choices(q: Question) -> list[tuple[str, str]]:

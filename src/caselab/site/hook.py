@@ -64,9 +64,22 @@ def _drop_instructor(nav):
 @event_priority(100)  # before the search plugin reads its options
 def on_config(config):
     _anchor_search_paths(config)
+    _quiet_jieba()
     if not instructor_mode():
         config["nav"] = _drop_instructor(config["nav"])
     return config
+
+
+def _quiet_jieba() -> None:
+    """The search plugin's Chinese word splitter (jieba) logs its dictionary loading on every build;
+    nothing a user can act on.  jieba sets its own level when imported, so import it first."""
+    import logging
+
+    try:
+        import jieba
+    except ImportError:
+        return
+    jieba.setLogLevel(logging.WARNING)
 
 
 def _anchor_search_paths(config) -> None:
