@@ -337,6 +337,15 @@ def edition_note(modes: dict[str, str]) -> str:
         + "; your instructor grades the answers)"
 
 
+def pending_note(outcomes: list[Outcome]) -> str:
+    """The line under the score table when memo points wait for the instructor ("" when none do)."""
+    pending = sum(o.max_points for o in outcomes if instructor_graded(o))
+    if not pending:
+        return ""
+    return (f"(and {num(pending)} points for memos, which your instructor grades; "
+            "the check only says whether a memo is well formed)")
+
+
 def last_line(outcomes: list[Outcome], modes: dict[str, str] | None = None) -> str:
     """One plain sentence: the points and what is left to do ("kyc: 25 of 25 points; nothing left to do")."""
     modes = modes or {}
@@ -346,7 +355,7 @@ def last_line(outcomes: list[Outcome], modes: dict[str, str] | None = None) -> s
     for o in outcomes:
         if o.status not in ("correct", "answered"):
             todo.setdefault(o.module, []).append(o.id)
-    scored = [o for o in outcomes if modes.get(o.module, "full") != "none"]
+    scored = [o for o in outcomes if modes.get(o.module, "full") != "none" and not instructor_graded(o)]
     hidden = [m for m in modules if modes.get(m) == "score" and not _all_right([o for o in outcomes if o.module == m])]
     if hidden:  # a score-mode edition tells points only once a module is all right
         head = f"{who}: not all right yet" if len(modules) == 1 else f"{who}: {', '.join(hidden)} not all right yet"
@@ -387,6 +396,9 @@ def student_view(outcomes: list[Outcome], problems: dict[str, str], modes: dict[
         lines.append(f"  {o.id:<4} {text}")
     lines.append("")
     lines += score_table(outcomes, modes)
+    memo_note = pending_note(outcomes)
+    if memo_note:
+        lines.append(memo_note)
     note = edition_note(modes)
     if note:
         lines.append(note)
@@ -444,10 +456,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     modes = config.stash.get(MODES_KEY, {})
     for line in score_table(outcomes, modes):
         terminalreporter.write_line(line)
-    pending = sum(o.max_points for o in outcomes if instructor_graded(o))
-    if pending:
-        terminalreporter.write_line(f"(and {pending:g} points for memos, which your instructor grades; "
-                                    "the check only says whether a memo is well formed)")
+    memo_note = pending_note(outcomes)
+    if memo_note:
+        terminalreporter.write_line(memo_note)
     if any(m != "full" for m in modes.values()):
         terminalreporter.write_line("(this edition shows " + (
             "a module's score only once every answer in it is right" if "score" in modes.values()
