@@ -37,3 +37,18 @@ def write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:
 
 def write_text(path: Path, text: str) -> None:
     write_bytes(path, text.encode("utf-8"))
+
+
+def swap_in(tmp: Path, out: Path) -> None:
+    """Put the finished folder ``tmp`` at ``out`` in one rename, the old ``out`` (if any) removed after."""
+    tmp, out = Path(tmp), Path(out)
+    if not out.exists():
+        os.replace(tmp, out)
+        return
+    import secrets
+    import shutil
+
+    old = out.with_name(f".{out.name}.old-{secrets.token_hex(4)}")
+    os.replace(out, old)
+    os.replace(tmp, out)
+    shutil.rmtree(old, ignore_errors=True)

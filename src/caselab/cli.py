@@ -109,14 +109,21 @@ def cmd_list(args) -> int:
     return 0
 
 
+def _refused_in_edition(quizzes, command: str, why: str) -> bool:
+    """True (and says why) when an author's command is run inside a student edition."""
+    if not any(q.edition is not None for q in quizzes.values()):
+        return False
+    print(f"caselab {command}: this is a student edition; {why}", file=sys.stderr)
+    return True
+
+
 def cmd_lint(args) -> int:
     from caselab.quiz.lint import format_report, lint_quizzes
 
     root = _root()
     quizzes = load_quizzes(root, args.modules or None)
-    if any(q.edition is not None for q in quizzes.values()):
-        print("caselab lint: this is a student edition; it holds no keys, so there is nothing to lint "
-              "(run it in the project the edition was released from)", file=sys.stderr)
+    if _refused_in_edition(quizzes, "lint", "it holds no keys, so there is nothing to lint (run it in the "
+                           "project the edition was released from)"):
         return 2
     report = lint_quizzes(quizzes, root)
     if args.json:
@@ -131,9 +138,8 @@ def cmd_sheets(args) -> int:
 
     root = _root()
     quizzes = load_quizzes(root, args.modules or None)
-    if any(q.edition is not None for q in quizzes.values()):
-        print("caselab sheets: this is a student edition; its sheets in exercises/ are yours to fill in "
-              "and are never regenerated", file=sys.stderr)
+    if _refused_in_edition(quizzes, "sheets", "its sheets in exercises/ are yours to fill in and are never "
+                           "regenerated"):
         return 2
     differ = write_sheets(root, quizzes, check_only=args.check)
     for path in differ:

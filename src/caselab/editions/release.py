@@ -42,6 +42,7 @@ from pathlib import Path
 
 
 from caselab import __version__
+from caselab.atomic import swap_in
 from caselab.quiz.figures import load_figures
 from caselab.editions.keyhash import FEEDBACK_MODES
 from caselab.quiz.model import load_quizzes
@@ -121,13 +122,7 @@ def release(root: Path, modules: list[str], out: Path, *, feedback: str = "full"
             raise ReleaseError("the edition would show answers; nothing was written:\n  " + "\n  ".join(leaks[:20]))
         if out.exists() and (out / ".git").is_dir() and not (out / ".git").is_symlink():
             os.replace(out / ".git", tmp / ".git")  # the edition's repository (e.g. a Classroom template) is kept
-        if out.exists():
-            old = out.with_name(f".{out.name}.old-{secrets.token_hex(4)}")
-            os.replace(out, old)
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
+        swap_in(tmp, out)
     except BaseException:
         if (tmp / ".git").is_dir() and out.is_dir() and not (out / ".git").exists():
             os.replace(tmp / ".git", out / ".git")

@@ -23,6 +23,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from caselab.atomic import swap_in
+
 MARKER = ".caselab-classroom"
 MAX_SHEET = 1 << 20
 
@@ -96,14 +98,7 @@ def collect(clones: Path, out: Path, prefix: str | None = None) -> Collected:
             result.students[student] = repo
             if not copied:
                 result.skipped.append((repo, "exercises/ holds no .py sheet (graded as empty)"))
-        if out.exists():
-            old = out.with_name(f".{out.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(out, old)
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
+        swap_in(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
