@@ -74,7 +74,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Sequence
 
 from caselab.grading import sandbox as _sandbox
-from caselab.quiz.answers import Answer, SheetAnswers, collect, parse_records
+from caselab.quiz.answers import Answer, SheetAnswers, collect, no_surrogates, parse_records
 from caselab.quiz.checking import Outcome, check
 from caselab.quiz.model import Quiz
 from caselab.grading.sandbox import Limits
@@ -284,12 +284,7 @@ def clean_text(text: str, limit: int | None = None) -> str:
     text = str(text)
     if limit is not None and len(text) > limit:
         text = text[: limit - 3] + "..."
-    if not text.isascii():
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            text = "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)
-    return text
+    return no_surrogates(text)
 
 
 def _cleaned(result: StudentResult, seconds: float) -> StudentResult:

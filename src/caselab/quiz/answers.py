@@ -419,13 +419,19 @@ def _text(value: Any, limit: int = MAX_MESSAGE) -> str | None:
         return None
     if len(value) <= limit and value.isascii():
         return value
-    value = value[:limit]
-    if not value.isascii():
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            value = "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in value)
-    return value
+    return no_surrogates(value[:limit])
+
+
+def no_surrogates(text: str) -> str:
+    """``text`` with lone surrogates (a sheet's strings, a folder name that is not UTF-8) replaced by
+    U+FFFD, so that every writer can encode it."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)
+    return text
 
 
 _SCALARS = (type(None), bool, int, float)

@@ -319,8 +319,9 @@ def render_sources(root: Path) -> str:
         rows.append(f"| `{d['id']}` | 《{d['title_zh']}》<br>{d['title_en']} | {d.get('number') or '—'} | "
                     f"{issuers} | {date} | {d.get('confidence', '')} |")
     art = data["article"]
-    facts = ["Its facts (A1–A22), each retold in one line, are listed on [The article's facts](article.md)."]
-    return "\n".join(rows) + f"\n\n### The article (`{art['id']}`)\n\n{art['title_zh']}: {art['title_en']}.\n\n" + "\n".join(facts)
+    return "\n".join(rows) + (f"\n\n### The article (`{art['id']}`)\n\n{art['title_zh']}: {art['title_en']}.\n\n"
+                               "Its facts (A1–A22), each retold in one line, are listed on "
+                               "[The article's facts](article.md).")
 
 
 _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: the build reads these per page
