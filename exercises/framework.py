@@ -46,7 +46,8 @@ q2 = None
 # q3 · multi · 2 points · What the Notice lists as illegal financial activity
 #
 # Which of these businesses fall within the Notice's (银发〔2021〕237号) list of illegal
-# financial activities (非法金融活动)? Choose every one that does.
+# financial activities (非法金融活动)? Unless an option says otherwise, the business is run in
+# mainland China. Choose every one that does.
 #
 #   A. A Singapore exchange that serves mainland residents through a Chinese-language
 #   app.
