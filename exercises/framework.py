@@ -134,8 +134,7 @@ q6 = None
 #
 # Put these events in chronological order, earliest first.
 #
-#   A. Seven bodies order token sales to stop and bar platforms from fiat–token
-#   exchange.
+#   A. Seven bodies order all token sales to stop and completed ones to arrange refunds.
 #   B. The State Council's financial stability committee holds its 51st meeting.
 #   C. Three industry associations warn their members against virtual-currency business.
 #   D. The NDRC and other bodies date the mining notice 发改运行〔2021〕1283号.
@@ -180,8 +179,7 @@ q8 = None
 #   2. 国务院金融稳定发展委员会
 #   3. The NDRC with the Publicity Department, the Ministry of Finance, the State
 #   Taxation Administration, the National Energy Administration and others
-#   4. The PBoC with the Supreme People's Court, the Supreme People's Procuratorate,
-#   SAFE and others
+#   4. The PBoC with SAFE, the Ministry of Public Security and seven other bodies
 #   5. The PBoC, CAC, MIIT, SAIC, CBRC, CSRC and CIRC
 #   A. The announcement on preventing the risks of token-issuance financing (September
 #   2017)
