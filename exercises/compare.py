@@ -61,8 +61,8 @@ q2 = None
 #   in May 2023.
 #   C. Yes: MiCA bound every provider from the day it was published in the Official
 #   Journal in June 2023.
-#   D. Yes: the CASP rules came into effect in June 2024, together with the titles on
-#   stablecoins.
+#   D. Not yet, but from June 2024, when the CASP rules apply together with the titles
+#   on stablecoins.
 #
 # Answer: one letter in quotes, e.g. q3 = "A"
 q3 = None
