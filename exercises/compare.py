@@ -51,7 +51,7 @@ q2 = None
 # --------------------------------------------------------------------------------------
 # q3 · choice · 1 point · Does MiCA bind a Lisbon exchange yet?
 #
-# In March 2024 a crypto exchange licensed under Portuguese national law asks whether
+# In March 2024 a crypto exchange registered under Portuguese national law asks whether
 # MiCA's rules for crypto-asset service providers already bind it. Using the dates in
 # Exhibit 2, what is the best answer?
 #
@@ -61,8 +61,8 @@ q2 = None
 #   in May 2023.
 #   C. Yes: MiCA bound every provider from the day it was published in the Official
 #   Journal in June 2023.
-#   D. Yes: the CASP rules came into effect in June 2024, together with the titles on
-#   stablecoins.
+#   D. Not yet, but from June 2024, when the CASP rules apply together with the titles
+#   on stablecoins.
 #
 # Answer: one letter in quotes, e.g. q3 = "A"
 q3 = None
@@ -224,7 +224,7 @@ q11 = None
 
 
 # --------------------------------------------------------------------------------------
-# q12 · numeric · 2 points · How far the ban cut China's share
+# q12 · numeric · 2 points · How far China's hash-rate share fell
 #
 # Using Exhibit 3, China's reported share of hash rate in September 2021 was what
 # percentage of its share in April 2021? Give one decimal.

@@ -51,7 +51,7 @@ q2 = ['A', 'B', 'C']
 # --------------------------------------------------------------------------------------
 # q3 · choice · 1 point · Does MiCA bind a Lisbon exchange yet?
 #
-# In March 2024 a crypto exchange licensed under Portuguese national law asks whether
+# In March 2024 a crypto exchange registered under Portuguese national law asks whether
 # MiCA's rules for crypto-asset service providers already bind it. Using the dates in
 # Exhibit 2, what is the best answer?
 #
@@ -61,8 +61,8 @@ q2 = ['A', 'B', 'C']
 #   in May 2023.
 #   C. Yes: MiCA bound every provider from the day it was published in the Official
 #   Journal in June 2023.
-#   D. Yes: the CASP rules came into effect in June 2024, together with the titles on
-#   stablecoins.
+#   D. Not yet, but from June 2024, when the CASP rules apply together with the titles
+#   on stablecoins.
 #
 # Answer: one letter in quotes, e.g. q3 = "A"
 q3 = 'A'
@@ -224,7 +224,7 @@ q11 = 'B'
 
 
 # --------------------------------------------------------------------------------------
-# q12 · numeric · 2 points · How far the ban cut China's share
+# q12 · numeric · 2 points · How far China's hash-rate share fell
 #
 # Using Exhibit 3, China's reported share of hash rate in September 2021 was what
 # percentage of its share in April 2021? Give one decimal.
@@ -276,7 +276,8 @@ reported), yet a market in accounts verified with foreign identities grew (A8 to
 A10), one platform still accepted a mainland identity and a domestic bank card in
 mid-October 2021 (A12), and chat groups moved to Telegram (A2). Mining fell to zero
 on the Cambridge index in mid-2021 and then, as reported, came back to about a fifth
-of the world total through covert mining (cbeci), despite the NDRC's rectification
+of the world total, which the Cambridge team attributed to covert mining (cbeci),
+despite the NDRC's rectification
 (ndrc-2021-1283). A ban also leaves users with a weak remedy: a Chinese court rejected a
 claim against a wallet company and left the loss with the user (A14 to A16), and
 where courts hold contracts void they can order only restitution by fault

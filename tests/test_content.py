@@ -112,3 +112,64 @@ def test_students_page_lists_every_module_in_course_order(published, quizzes):
     students = (published / "students" / "index.html").read_text(encoding="utf-8")
     listed = re.findall(r'<li><a href="\.\./modules/([\w-]+)/">', students)
     assert listed == list(quizzes)
+
+
+# Pages whose CBECI shares are printed through {{ fig cbeci_china_share_pct.YYYY_MM }} markers.
+# docs/modules/mining.md, docs/instructor/mining.md and docs/modules/framework.md still type them
+# (outside the compare review); add them here once they use the markers.
+CBECI_PAGES = ["docs/case.md", "docs/modules/compare.md", "docs/instructor/compare.md"]
+# Pages checked for any raw figure of data/case.yml typed by hand (the compare review's pages).
+MARKED_PAGES = ["docs/index.md", "docs/case.md", "docs/modules/compare.md", "docs/instructor/compare.md",
+                "docs/instructor/index.md"]
+
+
+def _cbeci_rows():
+    import yaml
+
+    return yaml.safe_load((ROOT / "data" / "case.yml").read_text(encoding="utf-8"))["cbeci_china_share_pct"]
+
+
+def test_each_cbeci_row_is_a_figure_with_its_source():
+    from caselab.quiz.figures import load_figures
+
+    figures = load_figures(ROOT)
+    for row in _cbeci_rows():
+        f = figures[f"cbeci_china_share_pct.{str(row['month']).replace('-', '_')}"]
+        assert (f.value, f.source, f.unit) == (row["value"], row["source"], "%")
+        assert f.formatted() == f"{row['value']:,.{row['decimals']}f} %"
+
+
+@pytest.mark.parametrize("page", CBECI_PAGES)
+def test_cbeci_shares_are_not_typed_by_hand(page):
+    text = re.sub(r"\{\{\s*fig\s+[\w.]+\s*\}\}", " ", (ROOT / page).read_text(encoding="utf-8"))
+    typed = []
+    for row in _cbeci_rows():
+        if row["value"] == 0:
+            continue  # "0 %" is too common to tell apart
+        for d in (0, 1, 2):
+            form = f"{row['value']:.{d}f}"
+            if re.search(rf"(?<![\d.]){re.escape(form)}(?![\d]|\.\d)\s*%", text):
+                typed.append(f"{form} % ({row['month']})")
+    assert not typed, f"{page} types CBECI shares by hand: {typed}; print them with {{{{ fig cbeci_china_share_pct.YYYY_MM }}}}"
+
+
+@pytest.mark.parametrize("page", MARKED_PAGES)
+def test_case_figures_are_printed_through_markers(page):
+    """A raw number of data/case.yml written on the page as digits, not as {{ fig name }}, would not
+    follow the data file when it changes.  Numbers of fewer than four digits without a decimal point
+    (counts, article numbers, OJ L 150) are too common to tell apart and are not looked for."""
+    from caselab.quiz.figures import DERIVED, load_figures
+
+    forms: dict[str, list[str]] = {}
+    for name, f in load_figures(ROOT).items():
+        v = f.value
+        if name in DERIVED or isinstance(v, bool) or not isinstance(v, (int, float)):
+            continue
+        decimals = f.decimals if f.decimals is not None else (0 if float(v).is_integer() else len(repr(v).split(".")[1]))
+        text = f"{v:,.{decimals}f}"
+        if len(text.replace(",", "")) >= 4 or "." in text:
+            forms.setdefault(text, []).append(name)
+    page_text = re.sub(r"\{\{\s*fig\s+[\w.]+\s*\}\}", " ", (ROOT / page).read_text(encoding="utf-8"))
+    typed = sorted(f"{text} ({', '.join(names)})" for text, names in forms.items()
+                   if re.search(rf"(?<![\d.,]){re.escape(text)}(?![\d]|[.,]\d)", page_text))
+    assert not typed, f"{page} types figures of data/case.yml by hand: {typed}; print them with {{{{ fig name }}}}"

@@ -164,11 +164,29 @@ def _flatten(data: dict, prefix: str = "") -> dict[str, dict]:
     return out
 
 
+def _monthly_rows(raw: dict[str, dict]) -> dict[str, Figure]:
+    """Each row of a monthly series (a list of ``{month, value, source, ...}``) as a figure of its own,
+    named ``<series>.<YYYY_MM>`` (e.g. ``cbeci_china_share_pct.2021_09``), so that a page prints a row
+    through a marker instead of typing it."""
+    out: dict[str, Figure] = {}
+    for series, entry in raw.items():
+        rows = entry["value"]
+        if not (isinstance(rows, list) and rows and all(isinstance(r, dict) and "month" in r and "value" in r
+                                                        for r in rows)):
+            continue
+        for row in rows:
+            name = f"{series}.{str(row['month']).replace('-', '_')}"
+            out[name] = Figure(name, row["value"], str(row.get("source", "")), str(row.get("unit", "")),
+                               row.get("decimals"))
+    return out
+
+
 @lru_cache(maxsize=8)
 def _load(path: Path) -> dict[str, Figure]:
     raw = _flatten(yaml.safe_load(path.read_text(encoding="utf-8")))
     figures = {n: Figure(n, e["value"], str(e.get("source", "")), e.get("unit", ""), e.get("decimals"))
                for n, e in raw.items()}
+    figures.update(_monthly_rows(raw))
     values = {n: f.value for n, f in figures.items()}
     for name, (fn, unit, decimals) in DERIVED.items():
         try:
