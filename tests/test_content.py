@@ -173,3 +173,13 @@ def test_case_figures_are_printed_through_markers(page):
     typed = sorted(f"{text} ({', '.join(names)})" for text, names in forms.items()
                    if re.search(rf"(?<![\d.,]){re.escape(text)}(?![\d]|[.,]\d)", page_text))
     assert not typed, f"{page} types figures of data/case.yml by hand: {typed}; print them with {{{{ fig name }}}}"
+
+
+def test_every_timeline_event_carries_a_confidence_mark():
+    """FACTS.md marks each fact V, W or U; the timeline prints W as "reported" and U as "unconfirmed",
+    so an event without a mark would be stated plainly whatever its confidence."""
+    import yaml
+
+    events = yaml.safe_load((ROOT / "data" / "timeline.yml").read_text(encoding="utf-8"))
+    unmarked = [f"{e['date']}: {e['event'][:60]}" for e in events if e.get("confidence") not in ("V", "W", "U")]
+    assert not unmarked, f"data/timeline.yml events without a confidence mark (V, W or U): {unmarked}"
