@@ -26,6 +26,9 @@ class Figure:
     def formatted(self) -> str:
         """The value as the site prints it: thousands separators, the set decimals, the unit."""
         v = self.value
+        if isinstance(v, list):  # a list of values (e.g. illustrative tariffs): each formatted, comma-separated
+            items = ", ".join(Figure(self.name, x, self.source, "", self.decimals).formatted() for x in v)
+            return f"{items} {self.unit}".strip()
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             text = v.strftime("%-d %B %Y") if isinstance(v, _dt.date) else str(v)
         elif self.decimals is not None:
@@ -95,6 +98,7 @@ DERIVED: dict[str, tuple[Callable[[dict], float], str, int]] = {
     "mining.lot_secondhand_value_low_cny": (lambda r: r["mining.lot_machines"] * r["mining.secondhand_price_low_cny"], "CNY", 0),
     "mining.lot_secondhand_value_high_cny": (lambda r: r["mining.lot_machines"] * r["mining.secondhand_price_high_cny"], "CNY", 0),
     # Illustrative economics of the lot (teaching assumptions: base tariff, revenue per TH/s per day)
+    "mining.surcharged_base_tariff_cny_per_kwh": (_surcharged, "", 2),  # base + national surcharge (CNY/kWh)
     "mining.lot_cost_cny_per_day_at_base": (lambda r: _lot_kwh(r) * r["mining.example_base_tariff_cny_per_kwh"], "CNY", 2),
     "mining.lot_cost_cny_per_day_with_surcharge": (lambda r: _lot_kwh(r) * _surcharged(r), "CNY", 2),
     "mining.payback_days_low_at_base": (lambda r: _payback(r, "low", 0), "days", 0),
