@@ -85,6 +85,10 @@ DERIVED: dict[str, tuple[Callable[[dict], float], str, int]] = {
     "kyc.cost_check_usdt": (lambda r: r["kyc.accounts_applied"] * r["kyc.cost_per_account_usdt"], "USDT", 0),
     "kyc.breakeven_success_rate_pct": (lambda r: 100 * r["kyc.cost_per_account_usdt"] / r["kyc.sale_price_usdt"], "%", 1),
     "kyc.breakeven_accounts": (lambda r: r["kyc.accounts_applied"] * r["kyc.cost_per_account_usdt"] / r["kyc.sale_price_usdt"], "accounts", 0),
+    # bare numbers for the teaching note's board and misreadings (failed applications; price less / plus cost)
+    "kyc.accounts_failed": (lambda r: r["kyc.accounts_applied"] - r["kyc.accounts_opened"], "", 0),
+    "kyc.sale_less_cost_usdt": (lambda r: r["kyc.sale_price_usdt"] - r["kyc.cost_per_account_usdt"], "", 0),
+    "kyc.sale_plus_cost_usdt": (lambda r: r["kyc.sale_price_usdt"] + r["kyc.cost_per_account_usdt"], "", 0),
     # The wallet case (A14)
     "courts.rate_implied_claim": (lambda r: r["courts.claim_cny"] / r["courts.claim_usdt"], "CNY per USDT", 3),
     "courts.claim_at_article_rate_cny": (lambda r: r["courts.claim_usdt"] * r["kyc.sale_price_cny"] / r["kyc.sale_price_usdt"], "CNY", 0),
