@@ -22,7 +22,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
-from caselab.site import answer_page, charts
+from caselab.site import answer_page, charts, markers
 from caselab.quiz.figures import load_figures
 from caselab.quiz.model import load_quizzes
 from caselab.quiz.sheets import answer_form, choices, example_calls, reference_value
@@ -268,7 +268,15 @@ def article_facts(root: Path) -> dict[str, str]:
             raise PluginError(f"data/{FACTS_FILE}: {fid!r} is not a fact id of the article (A1..A22)")
         if not isinstance(line, str) or not line.strip() or "\n" in line.strip():
             raise PluginError(f"data/{FACTS_FILE}: {fid} needs exactly one line of text")
-    return {str(k): " ".join(v.split()) for k, v in data.items()}
+    return {str(k): " ".join(_filled(v, root, f"data/{FACTS_FILE}").split()) for k, v in data.items()}
+
+
+def _filled(text: str, root: Path, where: str) -> str:
+    """Figure markers in a data file's text, printed as on pages (src/caselab/site/markers.py)."""
+    try:
+        return markers.fill(str(text), root, where)
+    except ValueError as exc:
+        raise PluginError(str(exc)) from None
 
 
 def render_facts(root: Path) -> str:
@@ -333,8 +341,11 @@ def _read_yaml(path: Path, mtime: float):
 
 
 def _glossary(root: Path) -> list[dict]:
+    """The glossary's entries, their definitions' figure markers printed (table and tooltips alike)."""
     path = (root / "data" / "glossary.yml").resolve()
-    return _read_yaml(path, path.stat().st_mtime) if path.is_file() else []
+    entries = _read_yaml(path, path.stat().st_mtime) if path.is_file() else []
+    return [{**g, "definition": _filled(g["definition"], root, "data/glossary.yml")} if "definition" in g else g
+            for g in entries or []]
 
 
 def render_glossary(root: Path) -> str:
@@ -363,7 +374,8 @@ def render_timeline(root: Path, span: str = "") -> str:
     for e in sorted(events, key=lambda e: str(e["date"])):
         zh = f" ({e['event_zh']})" if e.get("event_zh") else ""
         flag = " *(reported)*" if e.get("confidence") == "W" else " *(unconfirmed)*" if e.get("confidence") == "U" else ""
-        rows.append(f"| {e['date']} | {e['event']}{zh}{flag} | {e.get('source', '')} |")
+        event = _filled(e["event"], root, "data/timeline.yml")
+        rows.append(f"| {e['date']} | {event}{zh}{flag} | {e.get('source', '')} |")
     return "\n".join(rows)
 
 
