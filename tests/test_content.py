@@ -114,15 +114,6 @@ def test_students_page_lists_every_module_in_course_order(published, quizzes):
     assert listed == list(quizzes)
 
 
-# Pages whose CBECI shares are printed through {{ fig cbeci_china_share_pct.YYYY_MM }} markers.
-# docs/modules/mining.md, docs/instructor/mining.md and docs/modules/framework.md still type them
-# (outside the compare review); add them here once they use the markers.
-CBECI_PAGES = ["docs/case.md", "docs/modules/compare.md", "docs/instructor/compare.md"]
-# Pages checked for any raw figure of data/case.yml typed by hand (the compare review's pages).
-MARKED_PAGES = ["docs/index.md", "docs/case.md", "docs/modules/compare.md", "docs/instructor/compare.md",
-                "docs/instructor/index.md"]
-
-
 def _cbeci_rows():
     import yaml
 
@@ -139,40 +130,118 @@ def test_each_cbeci_row_is_a_figure_with_its_source():
         assert f.formatted() == f"{row['value']:,.{row['decimals']}f} %"
 
 
-@pytest.mark.parametrize("page", CBECI_PAGES)
-def test_cbeci_shares_are_not_typed_by_hand(page):
-    text = re.sub(r"\{\{\s*fig\s+[\w.]+\s*\}\}", " ", (ROOT / page).read_text(encoding="utf-8"))
-    typed = []
-    for row in _cbeci_rows():
-        if row["value"] == 0:
-            continue  # "0 %" is too common to tell apart
-        for d in (0, 1, 2):
-            form = f"{row['value']:.{d}f}"
-            if re.search(rf"(?<![\d.]){re.escape(form)}(?![\d]|\.\d)\s*%", text):
-                typed.append(f"{form} % ({row['month']})")
-    assert not typed, f"{page} types CBECI shares by hand: {typed}; print them with {{{{ fig cbeci_china_share_pct.YYYY_MM }}}}"
+# Every page of the site (docs/, student pages and teaching notes alike) and the data files whose text
+# the site prints (the glossary: its table and the tooltips; the article's facts: their list and the
+# titles of fact-id links; the timeline: its tables and chart) print the case's figures through
+# {{ fig name }} markers, never typed, so that a change in data/case.yml reaches every page.
+FIGURE_TEXTS = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "docs").rglob("*.md")) + [
+    "data/glossary.yml", "data/article_facts.yml", "data/timeline.yml"]
+# Numbers that read like a figure of data/case.yml but are something else: (file, typed form) -> why.
+# Keep this short; an entry that no longer matches anything fails the test so that it is removed.
+NOT_FIGURES = {
+    ("docs/modules/mining.md", "1,000"): "watts to kilowatts (W/TH × 24 ÷ 1,000), not the FATF threshold",
+    ("docs/instructor/mining.md", "1000"): "watts to kilowatts on the board (W / 1000 = kW), not the FATF threshold",
+    ("docs/instructors.md", "1,000"): "class sizes in the guide to the similarity check, not the FATF threshold",
+}
+_FIG_MARKER = re.compile(r"\{\{\s*fig\s+[\w.]+\s*\}\}")
 
 
-@pytest.mark.parametrize("page", MARKED_PAGES)
-def test_case_figures_are_printed_through_markers(page):
-    """A raw number of data/case.yml written on the page as digits, not as {{ fig name }}, would not
-    follow the data file when it changes.  Numbers of fewer than four digits without a decimal point
-    (counts, article numbers, OJ L 150) are too common to tell apart and are not looked for."""
-    from caselab.quiz.figures import DERIVED, load_figures
+def _figure_patterns(figures) -> dict[str, tuple[str, list[str]]]:
+    """regex -> (the typed form, the figures it would be).  Raw numbers of four digits or more, or with
+    a decimal point, at their own precision with and without thousands separators (smaller whole
+    numbers, such as counts, article numbers and OJ L 150, are too common to tell apart); shares (raw
+    figures in %) with their sign at their precision or finer; derived figures as the site prints them;
+    dates written out (15 September 2021)."""
+    import datetime as dt
 
-    forms: dict[str, list[str]] = {}
-    for name, f in load_figures(ROOT).items():
+    from caselab.quiz.figures import DERIVED
+
+    out: dict[str, tuple[str, list[str]]] = {}
+
+    def add(regex, form, name):
+        out.setdefault(regex, (form, []))[1].append(name)
+
+    for name, f in figures.items():
         v = f.value
-        if name in DERIVED or isinstance(v, bool) or not isinstance(v, (int, float)):
+        if isinstance(v, dt.date):
+            add(rf"(?<!\d){v.day}\s+{v:%B}\s+{v.year}(?!\d)", f.formatted(), name)
             continue
-        decimals = f.decimals if f.decimals is not None else (0 if float(v).is_integer() else len(repr(v).split(".")[1]))
-        text = f"{v:,.{decimals}f}"
-        if len(text.replace(",", "")) >= 4 or "." in text:
-            forms.setdefault(text, []).append(name)
-    page_text = re.sub(r"\{\{\s*fig\s+[\w.]+\s*\}\}", " ", (ROOT / page).read_text(encoding="utf-8"))
-    typed = sorted(f"{text} ({', '.join(names)})" for text, names in forms.items()
-                   if re.search(rf"(?<![\d.,]){re.escape(text)}(?![\d]|[.,]\d)", page_text))
-    assert not typed, f"{page} types figures of data/case.yml by hand: {typed}; print them with {{{{ fig name }}}}"
+        values = v if isinstance(v, list) else [v]
+        for x in values:
+            if isinstance(x, bool) or not isinstance(x, (int, float)):
+                continue
+            decimals = f.decimals if f.decimals is not None else (0 if float(x).is_integer() else len(repr(x).split(".")[1]))
+            if f.unit == "%" and name not in DERIVED:
+                if x != 0:  # "0 %" is too common to tell apart
+                    for d in range(decimals, max(decimals, 2) + 1):
+                        add(rf"(?<![\d.,]){re.escape(f'{x:.{d}f}')}(?![\d]|[.,]\d)\s*%", f"{x:.{d}f} %", name)
+                continue
+            forms = {f"{x:,.{decimals}f}", f"{x:.{decimals}f}"} | ({repr(x)} if isinstance(x, float) and name not in DERIVED else set())
+            for form in forms:
+                if len(form.replace(",", "").lstrip("-")) >= 4 or "." in form:
+                    add(rf"(?<![\d.,]){re.escape(form)}(?![\d]|[.,]\d)", form, name)
+    return out
+
+
+def typed_figures(text: str, figures) -> dict[str, list[str]]:
+    """The figures of data/case.yml (raw or derived) that ``text`` types instead of marking: form -> names."""
+    text = _FIG_MARKER.sub(" ", text)
+    return {form: names for regex, (form, names) in _figure_patterns(figures).items() if re.search(regex, text)}
+
+
+@pytest.mark.parametrize("path", FIGURE_TEXTS)
+def test_case_figures_are_printed_through_markers(path):
+    from caselab.quiz.figures import load_figures
+
+    typed = typed_figures((ROOT / path).read_text(encoding="utf-8"), load_figures(ROOT))
+    excused = {form for (where, form) in NOT_FIGURES if where == path}
+    stale = sorted(excused - set(typed))
+    assert not stale, f"NOT_FIGURES lists {stale} for {path}, which no longer types them: remove the entries"
+    typed = sorted(f"{form} ({', '.join(names)})" for form, names in typed.items() if form not in excused)
+    assert not typed, f"{path} types figures of data/case.yml by hand: {typed}; print them with {{{{ fig name }}}}"
+
+
+def test_the_check_covers_every_page():
+    pages = {p for p in FIGURE_TEXTS if p.startswith("docs/")}
+    assert {"docs/index.md", "docs/glossary.md", "docs/modules/mining.md", "docs/instructor/mining.md",
+            "docs/instructors.md"} <= pages
+    assert all((ROOT / p).is_file() for p in FIGURE_TEXTS)
+    assert len(pages) == len(list((ROOT / "docs").rglob("*.md")))
+
+
+def test_the_check_finds_planted_figures():
+    """The checker itself: each kind of typed figure is found, and marked or unrelated numbers are not."""
+    from caselab.quiz.figures import load_figures
+
+    figures = load_figures(ROOT)
+    planted = {
+        "a raw number with thousands": ("He paid {{ fig kyc.sale_price_usdt }} USDT, about RMB 64,000.", "kyc.sale_price_cny"),
+        "the same without the separator": ("Zhejiang screened 4699 addresses.", "zhejiang.ips_screened"),
+        "a raw decimal": ("a surcharge of CNY 0.30 per kWh", "mining.differential_tariff_cny_per_kwh"),
+        "a raw decimal written short": ("a surcharge of CNY 0.3 per kWh", "mining.differential_tariff_cny_per_kwh"),
+        "a list item": ("power at 0.45 CNY/kWh", "mining.example_tariffs_cny_per_kwh"),
+        "a share": ("China's share was 22.29 % in September", "cbeci_china_share_pct.2021_09"),
+        "a share at a finer precision": ("46.0% in April 2021", "cbeci_china_share_pct.2021_04"),
+        "a derived figure": ("a success rate of 8.67 %", "kyc.success_rate_pct"),
+        "a date broken over a line": ("issued on 15\nSeptember 2021", "framework.notice_issued"),
+    }
+    for label, (text, name) in planted.items():
+        found = [n for names in typed_figures(text, figures).values() for n in names]
+        assert name in found, f"{label}: {text!r} not found ({found})"
+    clean = ("He paid {{ fig kyc.sale_price_usdt }} USDT (A10) under art. 153, OJ L 150, in 2021, "
+             "1283号, 46 table rows, 24 hours, on 15 September, 0 % in July.")
+    assert typed_figures(clean, figures) == {}
+
+
+def test_a_page_with_one_marker_undone_fails_the_check():
+    from caselab.quiz.figures import load_figures
+
+    figures = load_figures(ROOT)
+    text = (ROOT / "docs" / "modules" / "kyc.md").read_text(encoding="utf-8")
+    marker = "{{ fig kyc.revenue_usdt }}"
+    assert marker in text and typed_figures(text, figures) == {}
+    undone = text.replace(marker, figures["kyc.revenue_usdt"].formatted(), 1)
+    assert typed_figures(undone, figures) == {"130,000": ["kyc.revenue_usdt"]}
 
 
 def test_every_timeline_event_carries_a_confidence_mark():
