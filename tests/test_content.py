@@ -201,6 +201,54 @@ def test_case_figures_are_printed_through_markers(path):
     assert not typed, f"{path} types figures of data/case.yml by hand: {typed}; print them with {{{{ fig name }}}}"
 
 
+def test_markers_in_data_texts_name_raw_figures():
+    """The glossary, the facts and the timeline show on student pages and in student editions, whose
+    figures.py has no derived figures (they are answers): their markers name raw figures only."""
+    from caselab.quiz.figures import DERIVED, load_figures
+
+    figures = load_figures(ROOT)
+    used, bad = 0, []
+    for path in (p for p in FIGURE_TEXTS if p.startswith("data/")):
+        for name in re.findall(r"\{\{\s*fig\s+([\w.]+)\s*\}\}", (ROOT / path).read_text(encoding="utf-8")):
+            used += 1
+            if name not in figures or name in DERIVED:
+                bad.append(f"{path}: {name}")
+    assert used and not bad, f"markers in data texts must name raw figures of data/case.yml: {bad}"
+
+
+def _data_project(root: Path, glossary_marker: str) -> Path:
+    (root / "data").mkdir(parents=True)
+    (root / "data" / "case.yml").write_text("kyc:\n  sale_price_usdt: {value: 10000, source: A9}\n", encoding="utf-8")
+    (root / "data" / "glossary.yml").write_text(
+        f'- term: USDT\n  zh: 泰达币\n  definition: "Priced at {glossary_marker} USDT an account."\n', encoding="utf-8")
+    (root / "data" / "article_facts.yml").write_text('A9: "One account: {{ fig kyc.sale_price_usdt }} USDT."\n',
+                                                     encoding="utf-8")
+    (root / "data" / "timeline.yml").write_text(
+        '- {date: 2021-10-20, event: "Accounts sold at {{ fig kyc.sale_price_usdt }} USDT", source: A9, confidence: V}\n',
+        encoding="utf-8")
+    return root
+
+
+def test_markers_in_data_texts_print_as_on_pages(tmp_path):
+    """Glossary tooltips and table, the facts list (and so the fact-id link titles), the timeline table and
+    chart: each prints the figure, not the marker; an unknown name stops the build naming the file."""
+    from mkdocs.exceptions import PluginError
+
+    from caselab.site import charts, hook
+
+    root = _data_project(tmp_path / "ok", "{{ fig kyc.sale_price_usdt }}")
+    assert "Priced at 10,000 USDT an account." in hook.abbreviations(root)
+    assert "Priced at 10,000 USDT an account." in hook.render_glossary(root)
+    assert hook.article_facts(root)["A9"] == "One account: 10,000 USDT."
+    assert '"One account: 10,000 USDT."' in hook.link_article_facts("as A9 says", "modules/kyc.md", hook.article_facts(root))
+    assert "Accounts sold at 10,000 USDT" in hook.render_timeline(root)
+    chart = charts.render("timeline", root, uid="x")
+    assert "Accounts sold at 10,000 USDT" in chart and "{{" not in chart
+    bad = _data_project(tmp_path / "bad", "{{ fig kyc.sale_price_cny }}")
+    with pytest.raises(PluginError, match=r"data/glossary.yml: unknown figure 'kyc.sale_price_cny'"):
+        hook.abbreviations(bad)
+
+
 def test_the_check_covers_every_page():
     pages = {p for p in FIGURE_TEXTS if p.startswith("docs/")}
     assert {"docs/index.md", "docs/glossary.md", "docs/modules/mining.md", "docs/instructor/mining.md",
