@@ -402,3 +402,16 @@ def test_lint_passes_on_the_real_bank():
     proc = run_caselab("lint", cwd=ROOT)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
+
+
+def test_a_prompt_repeating_a_sentence_whose_figure_is_a_marker(tmp_path):
+    """Pages print figures through markers: the prompt is compared with the reading as students read it."""
+    bank = clean_bank()
+    reading = {"alpha": "# Alpha\n\nThe trader applied for {{ fig kyc.accounts_applied }} accounts at the platform. Then more.\n"}
+    project = write_project(tmp_path, bank, reading)
+    (project / "data" / "case.yml").write_text("kyc:\n  accounts_applied: {value: 150, source: A9}\n")
+    assert lint_bank(project).ok
+    bank["alpha"]["questions"][1]["prompt"] = "The trader applied for 150 accounts at the platform. What follows?"
+    project = write_project(tmp_path, bank, reading)
+    (project / "data" / "case.yml").write_text("kyc:\n  accounts_applied: {value: 150, source: A9}\n")
+    assert [(f.module, f.question) for f in lint_bank(project).findings if f.rule == "reading-repeat"] == [("alpha", "q2")]

@@ -7,6 +7,7 @@ typed once (raw) or computed once (derived) and can never drift.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -216,3 +217,26 @@ def figure(name: str, root: Path | None = None) -> Figure:
         return figures[name]
     except KeyError:
         raise KeyError(f"unknown figure {name!r}; known: {', '.join(sorted(figures))}") from None
+
+
+MARKER = re.compile(r"\{\{\s*fig\s+([\w.]+)\s*\}\}")
+
+
+def fill_markers(text: str, root: Path | None, where: str) -> str:
+    """``text`` with every ``{{ fig name }}`` replaced by the figure as the site prints it.
+
+    The one place markers are filled: pages (the site hook), the data files' text (glossary, facts,
+    timeline) and the reading that lint compares prompts with.  An unknown name raises ``ValueError``
+    naming ``where`` and the marker; callers turn it into their own error."""
+    if "{{" not in text:
+        return text
+    figures = load_figures(root)
+
+    def fig(m: re.Match) -> str:
+        name = m.group(1)
+        if name not in figures:
+            raise ValueError(f"{where}: unknown figure {name!r} in {{{{ fig {name} }}}} "
+                             "(figures are named in data/case.yml or DERIVED in src/caselab/quiz/figures.py)")
+        return figures[name].formatted()
+
+    return MARKER.sub(fig, text)

@@ -29,6 +29,7 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from caselab.quiz.figures import fill_markers
 from caselab.quiz.model import LEVELS, Question, Quiz, load_quizzes
 
 LONGEST_KEY_MAX = 0.35
@@ -277,7 +278,7 @@ def _reading_repeats(quiz: Quiz, root: Path, report: Report) -> None:
     page = Path(root) / "docs" / "modules" / f"{quiz.module}.md"
     if not page.is_file():
         return
-    text = page.read_text(encoding="utf-8")
+    text = fill_markers(page.read_text(encoding="utf-8"), root, str(page))  # read as students read it
     reading = " ".join(sentences(text))
     reading_sentences = set(sentences(text))
     for q in quiz.questions:

@@ -22,8 +22,7 @@ from typing import Callable
 
 import yaml
 
-from caselab.quiz.figures import load_figures
-from caselab.site import markers
+from caselab.quiz.figures import fill_markers, load_figures
 
 FONT = ('-apple-system, BlinkMacSystemFont, "Segoe UI", Helvetica, Arial, "Noto Sans CJK SC", '
         '"Noto Sans SC", "Source Han Sans SC", "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", sans-serif')
@@ -178,7 +177,7 @@ def load_timeline(root: Path) -> list[dict] | None:
         return None
     events = _timeline_file(path, path.stat().st_mtime)
     try:  # figure markers in an event's text print as on pages
-        events = [{**e, **{k: markers.fill(str(e[k]), root, "data/timeline.yml") for k in ("event", "label") if e.get(k)}}
+        events = [{**e, **{k: fill_markers(str(e[k]), root, "data/timeline.yml") for k in ("event", "label") if e.get(k)}}
                   for e in events]
     except ValueError as exc:
         raise ChartError(str(exc)) from None

@@ -22,14 +22,13 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
-from caselab.site import answer_page, charts, markers
-from caselab.quiz.figures import load_figures
+from caselab.site import answer_page, charts
+from caselab.quiz.figures import fill_markers
 from caselab.quiz.model import load_quizzes
 from caselab.quiz.sheets import answer_form, choices, example_calls, reference_value
 from caselab.quiz.sources import load_sources
 
 INSTRUCTOR_DIR = "instructor/"
-FIG = re.compile(r"\{\{\s*fig\s+([\w.]+)\s*\}\}")
 MARKER = re.compile(r"<!--\s*caselab:(exercises|explanations|sources|glossary|timeline|chart|modules)\s*([\w:-]*)\s*-->")
 # A chart marker survives Markdown as an HTML comment; on_page_content draws it (src/caselab/charts.py).
 CHART = re.compile(r"(?:<p>\s*)?<!--\s*caselab:chart\s+([\w-]+)\s*-->(?:\s*</p>)?")
@@ -272,9 +271,9 @@ def article_facts(root: Path) -> dict[str, str]:
 
 
 def _filled(text: str, root: Path, where: str) -> str:
-    """Figure markers in a data file's text, printed as on pages (src/caselab/site/markers.py)."""
+    """Figure markers in a data file's text, printed as on pages (figures.fill_markers)."""
     try:
-        return markers.fill(str(text), root, where)
+        return fill_markers(str(text), root, where)
     except ValueError as exc:
         raise PluginError(str(exc)) from None
 
@@ -390,13 +389,6 @@ def abbreviations(root: Path) -> str:
 
 def on_page_markdown(markdown, page, config, files):
     root = _root(config)
-    figures = load_figures(root)
-
-    def fig(m):
-        name = m.group(1)
-        if name not in figures:
-            raise PluginError(f"{page.file.src_uri}: unknown figure {name!r} in {{{{ fig {name} }}}}")
-        return figures[name].formatted()
 
     def marker(m):
         kind, arg = m.group(1), m.group(2)
@@ -418,7 +410,10 @@ def on_page_markdown(markdown, page, config, files):
             return f"<!-- caselab:chart {arg} -->"  # drawn in on_page_content, after Markdown
         return {"sources": render_sources, "glossary": render_glossary}[kind](root)
 
-    markdown = FIG.sub(fig, MARKER.sub(marker, markdown))
+    try:
+        markdown = fill_markers(MARKER.sub(marker, markdown), root, page.file.src_uri)
+    except ValueError as exc:
+        raise PluginError(str(exc)) from None
     has_facts_page = files is not None and files.get_file_from_path(FACTS_PAGE) is not None
     markdown = render_teaching_markers(markdown, page, root, has_facts_page)
     return markdown + "\n\n" + abbreviations(root) + "\n"
