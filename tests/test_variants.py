@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from caselab.editions.variants import (SHUFFLED, _to_generic, draw, load_lock, read_stamp, remap, scan,
-                                       stamped_sheet, variant_quiz)
+from caselab.editions.variants import scan
+from caselab.quiz.variants import (SHUFFLED, _to_generic, draw, load_lock, read_stamp, remap, stamped_sheet,
+                                   variant_quiz)
 from caselab.quiz.model import load_quizzes
 from caselab.quiz.sheets import question_block, reference_value
 
