@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from caselab.quiz.model import Quiz
-from caselab.quiz.variants import (LOCK_FILE, SECRET_FILE, VariantError, draw, load_lock, stamped_sheet,
-                                   variant_quiz)
+from caselab.quiz.variants import (LOCK_FILE, SECRET_FILE, VariantError, draw, entry_keys, entry_quiz, load_lock,
+                                   stamped_sheet)
 
 
 def instructor_dir(edition: Path) -> Path:
@@ -80,9 +80,8 @@ def make_lock(instr: Path, roster: list[dict], quizzes: dict[str, Quiz], reissue
 
     def entry_for(sid: str, quiz: Quiz, attempt: int) -> dict:
         v = draw(secret, sid, quiz, attempt)
-        vq = variant_quiz(quiz, v["orders"])
-        out = {"variant": v["variant"], "orders": v["orders"],
-               "keys": {q.id: q.key for q in vq.questions if q.id in v["orders"]}}
+        out = {"variant": v["variant"], "orders": v["orders"]} | ({"params": v["params"]} if v["params"] else {})
+        out["keys"] = entry_keys(entry_quiz(quiz, out), out)
         return out | ({"attempt": attempt} if attempt else {})
 
     for row in roster:
@@ -96,7 +95,13 @@ def make_lock(instr: Path, roster: list[dict], quizzes: dict[str, Quiz], reissue
         for module, quiz in quizzes.items():
             old = entry["modules"].get(module)
             attempt = old.get("attempt", 0) + 1 if old else 0
-            entry["modules"][module] = entry_for(reissue, quiz, attempt)
+            new = entry_for(reissue, quiz, attempt)
+            for _ in range(20):  # a new variant differs: in its orders and, where there are any, its figures
+                if not old or not any(new.get(k) and new.get(k) == old.get(k) for k in ("orders", "params")):
+                    break
+                attempt += 1
+                new = entry_for(reissue, quiz, attempt)
+            entry["modules"][module] = new
             if old:
                 entry["modules"][module]["reissued"] = old.get("reissued", []) + [old["variant"]]
     return secret, lock
@@ -132,7 +137,7 @@ def write_student_sheets(dest: Path, lock: dict, quizzes: dict[str, Quiz], editi
             folder = dest / "students" / file_stem(sid)
             path = folder / "exercises" / f"{module}.py"
             path.parent.mkdir(parents=True, exist_ok=True)
-            vq = variant_quiz(quiz, mine["orders"])
+            vq = entry_quiz(quiz, mine)
             path.write_text(stamped_sheet(vq, sid, mine["variant"]), encoding="utf-8")
             written.append(path)
             if edition is None:
@@ -141,12 +146,13 @@ def write_student_sheets(dest: Path, lock: dict, quizzes: dict[str, Quiz], editi
             if feedback != "full":  # score mode checks the module as a whole; none holds no check
                 path = folder / "tests" / "quizzes" / f"{module}.yml"
                 path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(edition_quiz(vq, feedback, salt, figures), encoding="utf-8")
+                path.write_text(edition_quiz(vq, feedback, salt, figures, variants=True), encoding="utf-8")
                 written.append(path)
                 continue
             dicts = []
+            own = set(mine.get("orders") or {}) | set(mine.get("params") or {})
             for q in vq.questions:
-                if q.id in mine["orders"]:
+                if q.id in own:
                     dicts.append(edition_question(q, feedback, salt, figures))
                 else:
                     if (module, q.id) not in common:
@@ -154,7 +160,7 @@ def write_student_sheets(dest: Path, lock: dict, quizzes: dict[str, Quiz], editi
                     dicts.append(common[(module, q.id)])
             path = folder / "tests" / "quizzes" / f"{module}.yml"
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(edition_quiz(vq, feedback, salt, figures, questions=dicts), encoding="utf-8")
+            path.write_text(edition_quiz(vq, feedback, salt, figures, questions=dicts, variants=True), encoding="utf-8")
             written.append(path)
     return written
 
@@ -182,7 +188,7 @@ def write_solutions(instr: Path, student: str, out: Path, quizzes: dict[str, Qui
         mine = entry["modules"].get(module)
         if mine:
             path = Path(out) / f"{module}.py"
-            write_text(path, stamped_sheet(variant_quiz(quiz, mine["orders"]), student, mine["variant"], solution=True))
+            write_text(path, stamped_sheet(entry_quiz(quiz, mine), student, mine["variant"], solution=True))
             written.append(path)
     if not written:
         raise VariantError(f"{student!r} has no variant of {', '.join(quizzes)} in the lock")
@@ -193,7 +199,8 @@ def write_solutions(instr: Path, student: str, out: Path, quizzes: dict[str, Qui
 
 def scan(edition: Path, lock: dict, secret: str, quizzes: dict[str, Quiz]) -> list[str]:
     """Every file of ``edition`` searched for the secret, the lock and every key of every student's
-    variant (as a sheet writes it, ``find_leaks``'s needles of each variant quiz)."""
+    variant (as a sheet writes it, ``find_leaks``'s needles of each variant quiz): the letters of the
+    shuffled questions and the numbers of the parameterised ones."""
     from caselab.editions.leaks import key_needles
 
     needles: dict[str, str] = {}
@@ -201,8 +208,9 @@ def scan(edition: Path, lock: dict, secret: str, quizzes: dict[str, Quiz]) -> li
         for module, mine in entry["modules"].items():
             if module not in quizzes:
                 continue
-            vq = variant_quiz(quizzes[module], mine["orders"])
-            vq = replace(vq, questions=tuple(q for q in vq.questions if q.id in mine["orders"]))
+            own = set(mine.get("orders") or {}) | set(mine.get("params") or {})
+            vq = entry_quiz(quizzes[module], mine)
+            vq = replace(vq, questions=tuple(q for q in vq.questions if q.id in own))
             for where, kind, needle in key_needles(vq):
                 if kind == "sheet":
                     needles.setdefault(needle, f"{where} of {sid}")
@@ -217,9 +225,17 @@ def scan(edition: Path, lock: dict, secret: str, quizzes: dict[str, Quiz]) -> li
         if "/tests/quizzes/" in rel and re.search(r"^\s*(key|explanation|solution|expected)\s*:", text, re.M):
             hits.append(f"{rel}: holds a key, expected output, solution or explanation field")
         for needle, where in needles.items():
-            if needle in text:
+            if needle in text and _whole(needle, text):
                 hits.append(f"{rel}: the key of {where} ({needle[:60]!r})")
     return hits
+
+
+def _whole(needle: str, text: str) -> bool:
+    """``needle`` in ``text`` as a whole answer: a number not continued by more digits ("q14 = 1" is not
+    in the sheet's example "q14 = 12.5"), a quoted or listed answer as it stands."""
+    if not needle[-1:].isdigit():
+        return True
+    return re.search(re.escape(needle) + r"(?![\d_]|\.\d)", text) is not None
 
 
 def release_variants(tmp: Path, out: Path, roster_path: Path, quizzes: dict[str, Quiz],

@@ -7,6 +7,7 @@ typed once (raw) or computed once (derived) and can never drift.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -164,18 +165,55 @@ def _flatten(data: dict, prefix: str = "") -> dict[str, dict]:
     return out
 
 
-@lru_cache(maxsize=8)
-def _load(path: Path) -> dict[str, Figure]:
-    raw = _flatten(yaml.safe_load(path.read_text(encoding="utf-8")))
-    figures = {n: Figure(n, e["value"], str(e.get("source", "")), e.get("unit", ""), e.get("decimals"))
-               for n, e in raw.items()}
+def _derive(figures: dict[str, Figure], failing: tuple[type[Exception], ...] = (KeyError,)) -> dict[str, Figure]:
+    """``figures`` (raw only) with every derived figure computed from their values; a figure whose
+    computation raises one of ``failing`` is left out."""
     values = {n: f.value for n, f in figures.items()}
     for name, (fn, unit, decimals) in DERIVED.items():
         try:
             figures[name] = Figure(name, fn(values), "derived", unit, decimals)
-        except KeyError:
+        except failing:
             continue  # a project without these raw values (e.g. a partial edition) has no such figure
     return figures
+
+
+@lru_cache(maxsize=8)
+def _load(path: Path) -> dict[str, Figure]:
+    raw = _flatten(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return _derive({n: Figure(n, e["value"], str(e.get("source", "")), e.get("unit", ""), e.get("decimals"))
+                    for n, e in raw.items()})
+
+
+def raw_figure(name: str, figures: dict[str, Figure]) -> bool:
+    """True if ``name`` is one of data/case.yml's own values (not a derived figure)."""
+    return name in figures and name not in DERIVED and figures[name].source != "derived"
+
+
+def with_overrides(figures: dict[str, Figure], overrides: dict[str, Any]) -> dict[str, Figure]:
+    """Every figure as ``figures`` has it, computed again from the raw values with ``overrides``
+    (raw name -> value) put in their place: the one computation of the derived figures, run on a
+    scenario's numbers (per-student parameters, issue 14).  An overridden figure's source says
+    "scenario".  A derived figure the scenario makes impossible (a division by zero) is absent."""
+    unknown = [n for n in overrides if not raw_figure(n, figures)]
+    if unknown:
+        raise KeyError(f"{', '.join(unknown)}: not a raw figure of data/case.yml (only raw values can be overridden)")
+    raw = {n: f for n, f in figures.items() if raw_figure(n, figures)}
+    for name, value in overrides.items():
+        f = raw[name]
+        raw[name] = Figure(name, value, "scenario", f.unit, f.decimals)
+    return _derive(raw, (KeyError, ArithmeticError, ValueError, TypeError))
+
+
+FIG_MARK = re.compile(r"\{\{\s*fig\s+([\w.]+)\s*\}\}")
+
+
+def fill(text: str, figures: dict[str, Figure]) -> str:
+    """``{{ fig name }}`` markers of ``text`` replaced by the figures as the site prints them."""
+    def one(m):
+        if m.group(1) not in figures:
+            raise KeyError(f"unknown figure {m.group(1)!r} in {{{{ fig {m.group(1)} }}}}")
+        return figures[m.group(1)].formatted()
+    return FIG_MARK.sub(one, text)
 
 
 def load_figures(root: Path | None = None) -> dict[str, Figure]:

@@ -44,32 +44,58 @@ class VariantError(Exception):
     """The variants cannot be made or read as asked; the message says why."""
 
 
+# --- drawing a variant --------------------------------------------------------------------------
 
 def _rng(secret: str, *parts: str) -> random.Random:
     mac = hmac.new(secret.encode(), "\0".join(parts).encode("utf-8", "surrogatepass"), hashlib.sha256)
     return random.Random(int.from_bytes(mac.digest(), "big"))
 
 
-
 def labels(q: Question) -> list[str]:
     return [str(k) for k in q.spec[SHUFFLED[q.type]]]
 
 
+def parameterised(q: Question) -> bool:
+    """A numeric question with per-student figures (``parameters:`` in the quiz file)."""
+    return bool(q.spec.get("parameters"))
+
+
+def varied(q: Question) -> bool:
+    """Whether students' versions of ``q`` may differ: shuffled, or with parameters."""
+    return q.type in SHUFFLED or parameterised(q)
+
+
+MAX_REDRAWS = 200
+
+
+def draw_values(q: Question, rng: random.Random) -> dict[str, Any]:
+    """One student's figures for a parameterised question: each parameter drawn from its values, never
+    all of them the article's own (the generic key, printed on the site's answers, would then be theirs)."""
+    article = q.spec["article_values"]
+    for _ in range(MAX_REDRAWS):
+        values = {name: rng.choice(choices) for name, choices in q.spec["parameters"].items()}
+        if any(values[n] != article[n] for n in values):
+            return values
+    raise VariantError(f"{q.nodeid}: its parameters allow no figures other than the article's; widen the ranges")
+
 
 def draw(secret: str, student: str, quiz: Quiz, attempt: int = 0) -> dict:
-    """A student's variant of ``quiz``: per shuffled question, the original labels in the order shown."""
-    orders = {}
+    """A student's variant of ``quiz``: per shuffled question, the original labels in the order shown;
+    per parameterised question (``params``), the student's figures."""
+    orders, params = {}, {}
     for q in quiz.questions:
-        if q.type not in SHUFFLED:
-            continue
-        order = labels(q)
-        _rng(secret, quiz.module, q.id, student, str(attempt)).shuffle(order)
-        orders[q.id] = order
+        if q.type in SHUFFLED:
+            order = labels(q)
+            _rng(secret, quiz.module, q.id, student, str(attempt)).shuffle(order)
+            orders[q.id] = order
+        if parameterised(q):
+            params[q.id] = draw_values(q, _rng(secret, quiz.module, q.id, student, str(attempt), "parameters"))
     blob = json.dumps(orders, sort_keys=True) + (f"\0{attempt}" if attempt else "")
+    if params:  # (a quiz without parameters keeps the variant ids it had before parameters existed)
+        blob += "\0" + json.dumps(params, sort_keys=True)
     variant = hmac.new(secret.encode(), f"{quiz.module}\0{student}\0{blob}".encode("utf-8", "surrogatepass"),
                        hashlib.sha256).hexdigest()[:12]
-    return {"variant": variant, "orders": orders}
-
+    return {"variant": variant, "orders": orders, "params": params}
 
 
 def _to_shown(order: list[str], shown: list[str]) -> dict[str, str]:
@@ -77,9 +103,85 @@ def _to_shown(order: list[str], shown: list[str]) -> dict[str, str]:
     return {orig.upper(): shown[i].upper() for i, orig in enumerate(order)}
 
 
+# A letter named in a question's text.  Safe to map: after "option(s)", "item(s)", "choice(s)", "letter(s)"
+# (with the letters that follow, joined by commas, "and", "or"), in parentheses, or two letters or more joined
+# by "and"/"or"/commas.  Any other lone capital letter that is a label (not "A" as an article, not "Annex B")
+# cannot be mapped safely: it is marked as the common letter instead.
+_LIST = r"[A-H](?:(?:\s*[,/]\s*|\s*,?\s+(?:and|or|nor|and/or)\s+)[A-H])*"
+_NAMED = re.compile(rf"\b(?P<word>[Oo]ptions?|[Ii]tems?|[Cc]hoices?|[Ll]etters?|[Aa]nswers?)(?P<sp>\s+)(?P<list>{_LIST})\b")
+_PAREN = re.compile(r"\((?P<list>[A-H])\)")
+_JOINED = re.compile(r"(?<![\w'’-])(?P<list>[A-H](?:(?:\s*,\s*|\s*,?\s+(?:and|or|nor)\s+)[A-H])+)(?![\w'’-])")
+_LONE = re.compile(r"(?<![\w'’./&-])(?<!Annex )(?<!Plan )(?<!Part )(?<!Schedule )(?<!Table )(?<!Exhibit )(?<!Category )"
+                   r"(?<!Class )(?<!Type )(?<!Section )(?<!Article )(?<!Tier )(?<!Grade )"
+                   r"(?P<letter>A(?=$|[.,;:!?)]| (?:is|are|was|and|or|says|gives|names)\b)|[B-H])(?![\w'’/&-])")
+_PLACEHOLDER = "\0{}\0"
 
-def variant_question(q: Question, order: list[str] | None) -> Question:
-    """``q`` as one student sees it: its options (items, right column) in ``order``, the key in their letters."""
+
+def map_letters(text: str, to: dict[str, str]) -> str:
+    """``text`` with the option letters it names put in the student's letters (``to``: common -> theirs).
+    A lone letter that cannot be told from a word is said to be the common one: "B (in the common lettering)"."""
+    if not text or not to:
+        return text
+    done: list[str] = []
+
+    def keep(value: str) -> str:  # mapped text is set aside so that no later pattern maps it again
+        done.append(value)
+        return _PLACEHOLDER.format(len(done) - 1)
+
+    def letters(chunk: str) -> str:
+        return re.sub(r"[A-H]", lambda m: to.get(m.group(0), m.group(0)), chunk)
+
+    def listed(m: re.Match) -> str:
+        if not all(c in to for c in re.findall(r"[A-H]", m.group("list"))):
+            return m.group(0)
+        start = m.start("list") - m.start(0)
+        return keep(m.group(0)[:start] + letters(m.group("list")))
+
+    text = _NAMED.sub(listed, text)
+    text = _PAREN.sub(lambda m: keep(f"({to[m.group('list')]})") if m.group("list") in to else m.group(0), text)
+    text = _JOINED.sub(listed, text)
+    text = _LONE.sub(lambda m: keep(f"{m.group('letter')} (in the common lettering)") if m.group("letter") in to
+                     else m.group(0), text)
+    return re.sub(r"\0(\d+)\0", lambda m: done[int(m.group(1))], text)
+
+
+def base_figures(quiz: Quiz) -> dict:
+    """The project's figures (the article's), for computing a scenario's: from the quiz file's project."""
+    from caselab.quiz.figures import find_project_root, load_figures
+
+    return load_figures(find_project_root(Path(quiz.path).parent))
+
+
+def scenario_question(q: Question, values: dict[str, Any], figures: dict, key: Any = None) -> Question:
+    """``q`` with the student's figures ``values``: the prompt is the question's scenario with their numbers
+    (as the site prints figures), the key the figure ``key_figure`` computed by figures.py with their values
+    (or ``key``, the lock's, when given: a later change to a formula cannot change a version handed out)."""
+    from caselab.quiz.figures import fill, with_overrides
+
+    if not parameterised(q):
+        raise VariantError(f"{q.nodeid}: the lock gives figures for it, but it has no parameters any more "
+                           "(the question changed after the release)")
+    unknown = sorted(set(values) - set(q.spec["parameters"]))
+    if unknown:
+        raise VariantError(f"{q.nodeid}: the lock's figures {', '.join(unknown)} are not its parameters "
+                           "(the question changed after the release)")
+    mine = with_overrides(figures, values)
+    if key is None:
+        name = q.spec["key_figure"]
+        if name not in mine:
+            raise VariantError(f"{q.nodeid}: {name} cannot be computed with {values}")
+        key = mine[name].value
+    spec = dict(q.spec, values=dict(values))
+    prompt = "\n\n".join(" ".join(para.split()) for para in re.split(r"\n\s*\n", fill(q.spec["scenario"], mine)))
+    return replace(q, prompt=prompt, key=key, spec=spec)
+
+
+def variant_question(q: Question, order: list[str] | None, values: dict[str, Any] | None = None,
+                     key: Any = None, figures: dict | None = None) -> Question:
+    """``q`` as one student sees it: its options (items, right column) in ``order``, the key in their letters;
+    or, with ``values`` (and the project's ``figures``), their figures and their key (``scenario_question``)."""
+    if values:
+        return scenario_question(q, values, figures, key)
     if not order or q.type not in SHUFFLED:
         return q
     field = SHUFFLED[q.type]
@@ -89,9 +191,12 @@ def variant_question(q: Question, order: list[str] | None) -> Question:
         raise VariantError(f"{q.nodeid}: the lock's order {order} does not match the question's labels {shown} "
                            "(the question changed after the release)")
     by_label = {str(k): v for k, v in original.items()}
-    spec = dict(q.spec)
-    spec[field] = {shown[i]: by_label[o] for i, o in enumerate(order)}
     to = _to_shown(order, shown)
+    spec = dict(q.spec)
+    spec[field] = {shown[i]: map_letters(by_label[o], to) if isinstance(by_label[o], str) else by_label[o]
+                   for i, o in enumerate(order)}
+    if q.type == "matching":  # the left column may name letters of the right
+        spec["left"] = {k: map_letters(v, to) if isinstance(v, str) else v for k, v in q.spec["left"].items()}
     key = q.key
     if key is not None:
         if q.type == "choice":
@@ -100,14 +205,56 @@ def variant_question(q: Question, order: list[str] | None) -> Question:
             key = [to[str(k).upper()] for k in key]
         elif q.type == "matching":
             key = {k: to[str(v).upper()] for k, v in key.items()}
-    return replace(q, spec=spec, key=key)
+    return replace(q, spec=spec, key=key, prompt=map_letters(q.prompt, to),
+                   hints=tuple(map_letters(h, to) for h in q.hints))
 
 
+def variant_quiz(quiz: Quiz, orders: dict[str, list[str]], params: dict[str, dict] | None = None,
+                 keys: dict[str, Any] | None = None) -> Quiz:
+    """``quiz`` as one student sees it (``orders`` and ``params`` as ``draw`` gives them; ``keys``: the
+    lock's keys of the parameterised questions, used instead of computing them again)."""
+    params, keys = params or {}, keys or {}
+    figures = base_figures(quiz) if params else None
+    return replace(quiz, questions=tuple(
+        variant_question(q, orders.get(q.id), params.get(q.id), keys.get(q.id) if q.id in params else None, figures)
+        for q in quiz.questions))
 
-def variant_quiz(quiz: Quiz, orders: dict[str, list[str]]) -> Quiz:
-    return replace(quiz, questions=tuple(variant_question(q, orders.get(q.id)) for q in quiz.questions))
+
+def entry_quiz(quiz: Quiz, mine: dict) -> Quiz:
+    """A student's quiz from their entry of the lock (``lock["students"][id]["modules"][module]``)."""
+    return variant_quiz(quiz, mine.get("orders") or {}, mine.get("params") or {}, mine.get("keys") or {})
 
 
+def entry_keys(vq: Quiz, mine: dict) -> dict[str, Any]:
+    """The keys the lock stores for a student's quiz ``vq``: every varied question's."""
+    chosen = set(mine.get("orders") or {}) | set(mine.get("params") or {})
+    return {q.id: q.key for q in vq.questions if q.id in chosen}
+
+
+# --- the site's notice ---------------------------------------------------------------------------
+
+def released_with_variants(quiz: Quiz) -> bool:
+    """Whether ``quiz`` is a student edition's released with ``--roster`` (its quiz file says so)."""
+    return bool((quiz.edition or {}).get("variants"))
+
+
+def site_notice(quiz: Quiz, answer_page: bool = False) -> str:
+    """The admonition a module's exercises page (or, with ``answer_page``, its answer page) opens with in an
+    edition released with ``--roster``: the page shows the common version; a student with a personal sheet
+    answers with its numbers and letters.  "" elsewhere (the course's own site, an edition without variants)."""
+    if not released_with_variants(quiz):
+        return ""
+    body = ("This page shows the common version of the exercises. If you received a personal answer sheet "
+            f"(`students/<your id>/exercises/{quiz.module}.py`), answer with the numbers and option letters on "
+            "that sheet: its options may be in another order, and questions that begin \"Suppose\" use figures "
+            "of your own. Those figures are hypothetical; the case's facts are the ones on these pages.")
+    if answer_page:
+        body += (" This form writes the common version's sheet, without your stamp: answer in your personal "
+                 "sheet instead, or your work is graded against the wrong letters and numbers.")
+    return '!!! warning "Your personal sheet comes first"\n\n    ' + body + "\n\n"
+
+
+# --- the lock -----------------------------------------------------------------------------------
 
 def load_lock(instr: Path) -> tuple[str, dict]:
     """(secret, lock) from an instructor folder written by ``caselab release --roster``."""
@@ -123,17 +270,16 @@ def load_lock(instr: Path) -> tuple[str, dict]:
     return secret, lock
 
 
-
 def student_quiz(lock: dict, student: str, quiz: Quiz) -> Quiz | None:
     entry = lock["students"].get(student, {}).get("modules", {}).get(quiz.module)
-    return variant_quiz(quiz, entry["orders"]) if entry else None
+    return entry_quiz(quiz, entry) if entry else None
 
 
+# --- stamps ---------------------------------------------------------------------------------------
 
 def stamp(student: str, variant: str) -> str:
     shown = "".join(c if c.isprintable() and c not in "\"\\" else "_" for c in student)
     return f"Variant: student {shown}, variant {variant}"
-
 
 
 def stamped_sheet(quiz: Quiz, student: str, variant: str, solution: bool = False) -> str:
@@ -142,16 +288,16 @@ def stamped_sheet(quiz: Quiz, student: str, variant: str, solution: bool = False
 
     text = render_sheet(quiz, solution=solution)
     first = text.index("\n")
-    return (text[: first + 1] + "\n" + stamp(student, variant) + "\n"
-            "The options, items and columns below are in your own order: answer with the letters shown here.\n"
-            + text[first + 1:])
-
+    own = ("The options, items and columns below are in your own order: answer with the letters shown here.\n")
+    if any(parameterised(q) for q in quiz.questions):
+        own = ("The options, items and columns below are in your own order, and the questions that say \"Suppose\"\n"
+               "use figures of your own: answer with the letters and the numbers shown here.\n")
+    return text[: first + 1] + "\n" + stamp(student, variant) + "\n" + own + text[first + 1:]
 
 
 def read_stamp(source: str) -> tuple[str, str] | None:
     m = STAMP.search(source[:4000])
     return (m.group("student"), m.group("variant")) if m else None
-
 
 
 def _answer_from_given(q: Question, given: str) -> Any:
@@ -170,7 +316,6 @@ def _answer_from_given(q: Question, given: str) -> Any:
     raise ValueError(q.type)
 
 
-
 def _to_generic(q: Question, order: list[str], given: str) -> str:
     """``given`` in the student's letters -> the same answer in the generic letters."""
     back = {v: k for k, v in _to_shown(order, labels(q)).items()}
@@ -181,19 +326,36 @@ def _to_generic(q: Question, order: list[str], given: str) -> str:
     return "".join(back.get(c, c) for c in given)
 
 
-
 def _shown_given(q: Question, given: str) -> str:
     if q.type == "matching":
         return ", ".join(f"{part[:-1]} with {part[-1:]}" for part in given.split(","))
     return ", ".join(given) if q.type in ("multi", "ordering") else given
 
 
+def figures_note(q: Question, values: dict[str, Any], figures: dict) -> str:
+    """One sentence naming a student's figures for ``q`` as their sheet printed them."""
+    from caselab.quiz.figures import with_overrides
 
-def remap(result, lock: dict, quizzes: Sequence[Quiz], stamps: dict[str, tuple[str, str] | None]):
+    mine = with_overrides(figures, values)
+    shown = "; ".join(f"{name.split('.')[-1].replace('_', ' ')} {mine[name].formatted()}" for name in values)
+    return (f"{q.id} was checked against your own version of the question, with its hypothetical figures "
+            f"({shown}); the explanation, if shown, works through the article's figures.")
+
+
+def _number_from_given(given: str) -> float | int:
+    value = float(given)
+    return int(value) if value.is_integer() and "." not in given and "e" not in given.lower() else value
+
+
+def remap(result, lock: dict, quizzes: Sequence[Quiz], stamps: dict[str, tuple[str, str] | None],
+          numbers: dict[tuple[str, str], Any] | None = None):
     """``result`` (graded against the generic quizzes) graded against the submitter's own variant.
 
     ``stamps``: module -> the stamp read from the submitted sheet (None: no stamp).  A stamp that
-    is not the submitter's own for that module makes the status ``variant-mismatch``."""
+    is not the submitter's own for that module makes the status ``variant-mismatch``.
+    ``numbers``: (module, question) -> the number the sheet assigns, read exactly (an outcome's
+    ``given`` keeps six digits); a parameterised question is checked again against the student's own
+    key, so that the rounding and units messages compare with their key, never the generic one."""
     from caselab.quiz.answers import Answer
     from caselab.quiz.checking import check
 
@@ -203,10 +365,28 @@ def remap(result, lock: dict, quizzes: Sequence[Quiz], stamps: dict[str, tuple[s
     if entry is None:
         problems.append(f"{result.student} is not in the variants' roster; graded against the generic version")
     outcomes = []
+    figures: dict | None = None
     for o in result.outcomes:
         quiz = by_module.get(o.module)
         mine = (entry or {}).get("modules", {}).get(o.module)
         order = (mine or {}).get("orders", {}).get(o.id)
+        values = ((mine or {}).get("params") or {}).get(o.id)
+        if quiz is not None and values and o.status in ("correct", "partial", "wrong") and o.given:
+            q = quiz.question(o.id)
+            figures = figures if figures is not None else base_figures(quiz)
+            vq = scenario_question(q, values, figures, (mine.get("keys") or {}).get(o.id))
+            number = (numbers or {}).get((o.module, o.id))
+            if number is not None and f"{number:g}" != o.given:
+                number = None  # the sheet's last word on it was computed, not the plain number read
+            try:
+                number = number if number is not None else _number_from_given(o.given)
+            except ValueError:
+                outcomes.append(o)
+                continue
+            redone = check(vq, Answer("value", number))
+            message = f"{figures_note(q, values, figures)} {redone.message}".strip()
+            outcomes.append(replace(redone, message=message))
+            continue
         if not order or quiz is None or o.status not in ("correct", "partial", "wrong") or not o.given:
             outcomes.append(o)
             continue
@@ -217,7 +397,7 @@ def remap(result, lock: dict, quizzes: Sequence[Quiz], stamps: dict[str, tuple[s
         generic = _to_generic(q, order, redone.given)
         message = redone.message
         if generic != redone.given:  # the feedback, its explanations and the report use the common letters
-            note = (f"On your sheet you answered {_shown_given(q, redone.given)}; this feedback uses the common "
+            note = (f"On your sheet you answered {_shown_given(q, redone.given)}; the explanation uses the common "
                     f"lettering of the question, in which that is {_shown_given(q, generic)}.")
             message = f"{note} {message}".strip()
         outcomes.append(replace(redone, given=generic, message=message))
@@ -234,7 +414,6 @@ def remap(result, lock: dict, quizzes: Sequence[Quiz], stamps: dict[str, tuple[s
         status = MISMATCH
         message = "; ".join(([result.message] if result.message else []) + problems)
     return replace(result, status=status, message=message, outcomes=tuple(outcomes))
-
 
 
 def for_grading(instr: Path) -> tuple[dict, str]:

@@ -27,6 +27,7 @@ from caselab.quiz.figures import load_figures
 from caselab.quiz.model import load_quizzes
 from caselab.quiz.sheets import answer_form, choices, example_calls, reference_value
 from caselab.quiz.sources import load_sources
+from caselab.quiz.variants import site_notice
 
 INSTRUCTOR_DIR = "instructor/"
 FIG = re.compile(r"\{\{\s*fig\s+([\w.]+)\s*\}\}")
@@ -118,6 +119,9 @@ def render_exercises(quiz) -> str:
              f"{len(quiz.questions)} questions, {quiz.max_score:g} points. "
              "The rules for each type are on [How answers are checked](../checking.md). "
              f"Prefer a form? [Answer in the browser](../answers/{quiz.module}.md) and download the same sheet."]
+    notice = site_notice(quiz)  # an edition released with --roster: a personal sheet's numbers and letters come first
+    if notice:
+        parts.insert(0, notice.rstrip())
     for q in quiz.questions:
         pts = f"{q.points:g} point" + ("" if q.points == 1 else "s")
         block = [f"### {q.id} · {q.title}", "", f"*{q.type} · {pts}*", "", q.prompt, ""]
