@@ -13,7 +13,7 @@ import pytest
 
 from caselab.editions.variants import scan
 from caselab.quiz.figures import load_figures, with_overrides
-from caselab.quiz.variants import (SHUFFLED, _to_generic, draw, entry_quiz, load_lock, parameterised, read_stamp,
+from caselab.quiz.variants import (OWN_FIGURES, SHUFFLED, _to_generic, draw, entry_quiz, load_lock, parameterised, read_stamp,
                                    stamped_sheet, variant_quiz)
 from caselab.quiz.model import load_quizzes
 from caselab.quiz.sheets import question_block, reference_value
@@ -59,7 +59,7 @@ def test_two_students_differ_only_where_the_data_says(released):
             if parameterised(q):  # their own figures: the prompt shows them, the key follows them
                 assert set(ana["params"][q.id]) == set(q.spec["parameters"])
                 for mine, qm in ((ana, qa), (bo, qb)):
-                    assert qm.prompt != q.prompt and "Suppose" in qm.prompt and "Suppose" not in q.prompt
+                    assert qm.prompt.startswith(OWN_FIGURES + " Suppose") and OWN_FIGURES not in q.prompt
                     figs = with_overrides(load_figures(ROOT), mine["params"][q.id])
                     for name in q.spec["parameters"]:
                         assert figs[name].formatted() in qm.prompt
@@ -89,6 +89,8 @@ def test_two_students_differ_only_where_the_data_says(released):
     assert text == stamped_sheet(entry_quiz(quizzes["kyc"], lock["students"]["ana"]["modules"]["kyc"]), "ana", variant)
     generic = (released / "ed" / "exercises" / "kyc.py").read_text(encoding="utf-8")
     assert "Suppose, hypothetically" in text and "Suppose, hypothetically" not in generic
+    own = sum(parameterised(q) for q in quizzes["kyc"].questions)
+    assert text.count(OWN_FIGURES) == own + 1 and OWN_FIGURES not in generic  # each such question, and the header
 
 
 def test_the_key_of_a_parameterised_question_is_figures_computation_with_the_students_figures(released):

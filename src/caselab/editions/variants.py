@@ -9,8 +9,8 @@ is ``caselab.quiz.variants``, shared with grading; reading a submission's stamps
 ``caselab.grading.variants``.
 
 The lock.  ``release`` writes, beside the edition and never inside it, ``DIR-instructor/``:
-``secret.txt`` and ``lock.json`` with every student's option orders, keys in their own letters and
-variant ids.  A second release with the same ``DIR-instructor`` keeps the secret and every student
+``secret.txt`` and ``lock.json`` with every student's option orders, figures (``params``: question ->
+raw figure -> value), keys in their own letters and numbers, and variant ids.  A second release with the same ``DIR-instructor`` keeps the secret and every student
 already in the lock; ``--reissue ID`` draws a new variant for one student (the earlier variant ids are
 kept in ``reissued``).
 
@@ -19,7 +19,8 @@ own order, its docstring stamped ``Variant: student <id>, variant <variant id>``
 ``DIR/students/<student>/tests/quizzes/<module>.yml``, the edition's quiz file with their
 order and their salted hashes: copied over the edition, the self-check works on their sheet
 in every ``--feedback`` mode.  No file holds a key (the release scan reads every file, and
-``scan`` looks for every student's keys, the secret and the lock).
+``scan`` looks for every student's keys, letters and numbers as a sheet writes them, the secret and the
+lock).
 """
 from __future__ import annotations
 

@@ -5,18 +5,36 @@ reading of a submission's stamps in ``caselab.grading.variants``.
 
 What varies: the options of choice and multi questions, the items of ordering questions and the
 right-hand column of matching questions are shown in an order of the student's own; the labels stay
-A, B, C... in place, so a student's letters differ from another's.
+A, B, C... in place, so a student's letters differ from another's.  A prompt, hint or option that names
+an option by its letter ("option B", "options A and C", "(B)", "B or D") is put in the student's letters
+(``map_letters``); a lone letter that cannot be told from a word is marked "(in the common lettering)".
+Explanations keep the common letters, and the feedback says so.
 
-Seeds.  A student's order for a question comes from ``HMAC-SHA256(secret, module | question | student)``:
-a keyed hash, never the id alone, so nobody without the course secret can compute anyone's version.
-Grading and reference sheets read the orders from the lock (``DIR-instructor/lock.json``), never from the
-generator, so a later change to the generator cannot change a version already handed out.
+Numeric questions whose quiz data declares ``parameters`` (model.py) get figures of the student's own:
+each parameter drawn from its values (never all of them the article's), the prompt the question's
+``scenario`` with those figures (as the site prints figures, marked ``[Your own figures]``), the key the
+figure ``key_figure`` computed by ``figures.with_overrides`` from the raw values with the student's in
+their place: the one computation of the site's figures, no second formula.  Code questions take no
+parameters: their cases are inputs the student's function must handle anyway (a per-student input
+would change what is called, not what is written, and a copied function passes every student's cases).
+
+Seeds.  A student's order for a question comes from ``HMAC-SHA256(secret, module | question | student)``,
+their figures from the same with "parameters" added: a keyed hash, never the id alone, so nobody without
+the course secret can compute anyone's version.  Grading and reference sheets read the orders, figures
+and keys from the lock (``DIR-instructor/lock.json``), never from the generator, so a later change to the
+generator or to a formula cannot change a version already handed out.
+
+The site (``site_notice``): an edition released with ``--roster`` marks its quiz files
+``edition: {variants: true}``; its exercises and answer pages then say, once per module, that a personal
+sheet's numbers and letters come first.  The course's own site and other editions never say it.
 
 Grading (``remap``): a student's answers are read from the sheet as graded against the generic quiz (the
 letters are the same set, so what is well-formed is the same), then their letters are mapped back through
 the student's own order and the question checked again.  A sheet stamped for another student, with a
 changed stamp or with none, is graded against the submitter's own variant and the result's status is
-``variant-mismatch``.  Outcomes' ``given`` are in the generic letters, so the class report and the
+``variant-mismatch``.  A question with the student's own figures is checked again against their key (the
+sheet's number read exactly, ``numbers``), so the rounding and units messages compare with their key,
+never the generic one.  Outcomes' ``given`` are in the generic letters, so the class report and the
 integrity report compare like with like (and the feedback matches its explanations); where the student's
 own letters differ, the outcome's message says what they answered on their sheet and what that is in the
 common letters.
@@ -37,6 +55,7 @@ from caselab.quiz.model import Question, Quiz
 SHUFFLED = {"choice": "options", "multi": "options", "ordering": "items", "matching": "right"}
 LOCK_FILE, SECRET_FILE = "lock.json", "secret.txt"
 MISMATCH = "variant-mismatch"
+OWN_FIGURES = "[Your own figures]"  # the start of the prompt of a question with a student's own figures
 STAMP = re.compile(r"^Variant: student (?P<student>.*), variant (?P<variant>[0-9a-f]{12})$", re.M)
 
 
@@ -173,6 +192,7 @@ def scenario_question(q: Question, values: dict[str, Any], figures: dict, key: A
         key = mine[name].value
     spec = dict(q.spec, values=dict(values))
     prompt = "\n\n".join(" ".join(para.split()) for para in re.split(r"\n\s*\n", fill(q.spec["scenario"], mine)))
+    prompt = f"{OWN_FIGURES} {prompt}"
     return replace(q, prompt=prompt, key=key, spec=spec)
 
 
@@ -246,8 +266,8 @@ def site_notice(quiz: Quiz, answer_page: bool = False) -> str:
         return ""
     body = ("This page shows the common version of the exercises. If you received a personal answer sheet "
             f"(`students/<your id>/exercises/{quiz.module}.py`), answer with the numbers and option letters on "
-            "that sheet: its options may be in another order, and questions that begin \"Suppose\" use figures "
-            "of your own. Those figures are hypothetical; the case's facts are the ones on these pages.")
+            f"that sheet: its options may be in another order, and the questions it marks `{OWN_FIGURES}` use "
+            "hypothetical figures of your own. The case's facts are the ones on these pages.")
     if answer_page:
         body += (" This form writes the common version's sheet, without your stamp: answer in your personal "
                  "sheet instead, or your work is graded against the wrong letters and numbers.")
@@ -290,8 +310,8 @@ def stamped_sheet(quiz: Quiz, student: str, variant: str, solution: bool = False
     first = text.index("\n")
     own = ("The options, items and columns below are in your own order: answer with the letters shown here.\n")
     if any(parameterised(q) for q in quiz.questions):
-        own = ("The options, items and columns below are in your own order, and the questions that say \"Suppose\"\n"
-               "use figures of your own: answer with the letters and the numbers shown here.\n")
+        own = (f"The options, items and columns below are in your own order, and the questions marked\n"
+               f"{OWN_FIGURES} use figures of your own: answer with the letters and numbers shown here.\n")
     return text[: first + 1] + "\n" + stamp(student, variant) + "\n" + own + text[first + 1:]
 
 
