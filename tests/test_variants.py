@@ -427,6 +427,7 @@ def test_quiz_files_with_bad_parameters_are_refused(tmp_path):
     assert "must show each parameter" in refused(scenario="Suppose, hypothetically, {{ fig kyc.accounts_applied }}.")
     assert "raw figures only" in refused(scenario=raw["scenario"] + " {{ fig kyc.success_rate_pct }}")
     assert "key as {figure: name}" in refused(key=8.67)
+    assert "unknown figure 'kyc.nope'" in refused(prompt="Using {{ fig kyc.nope }} applications ...")
     code = next(q for q in base["questions"] if q["type"] == "code")
     with pytest.raises(QuizError, match="numeric questions only"):
         _question("kyc", {**code, "parameters": raw["parameters"], "scenario": raw["scenario"]}, figures, "kyc.yml",

@@ -315,7 +315,10 @@ def _question(module: str, raw: Any, figures: dict, where: str, edition: dict | 
     prompt = str(raw["prompt"]).strip()
     if "parameters" in raw or "scenario" in raw:
         spec.update(_parameters(raw, figures, where))
-        prompt = fill(prompt, figures)  # the generic question: the article's numbers
+        try:
+            prompt = fill(prompt, figures)  # the generic question: the article's numbers
+        except KeyError as exc:
+            raise QuizError(f"{where}: {exc.args[0]}") from None
     hints = raw.get("hints") or []
     return Question(
         module=module, id=qid, type=raw["type"], points=float(points), title=str(raw["title"]).strip(),
