@@ -512,3 +512,15 @@ def test_the_sites_notice_only_in_an_edition_released_with_variants(released, tm
         assert page.count(NOTICE) == 1 and answers.count(NOTICE) == 1
         assert 'class="admonition warning"' in page and f"students/&lt;your id&gt;/exercises/{module}.py" in page
     assert NOTICE not in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_instructors_explanations_name_the_per_student_figures():
+    from caselab.site.hook import render_explanations
+
+    quiz = load_quizzes(ROOT, ["kyc"])["kyc"]
+    text = render_explanations(quiz, ROOT)
+    blocks = {b.split(" ·")[0]: b for b in text.split("### ")[1:]}
+    for q in quiz.questions:
+        assert ("**Per-student figures**" in blocks[q.id]) == parameterised(q), q.id
+    assert "`kyc.accounts_applied` 120, 130, 140 … 200 (9 values)" in blocks["q4"]
+    assert "⟨kyc.accounts_opened⟩" in blocks["q4"]  # the students' prompt, with no figure filled in

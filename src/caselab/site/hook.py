@@ -164,11 +164,25 @@ def render_explanations(quiz, root: Path) -> str:
         cites = ", ".join(
             f"{s} ({sources[s]['number'] or sources[s]['title_en']})" if s in sources else s for s in q.sources)
         body = [f"### {q.id} · {q.title}", "", q.prompt, "", f"**Key:** {_key_text(q)}", "",
-                *_design_lines(q, quiz), f"**Explanation.** {q.explanation}", "", f"**Sources:** {cites}", ""]
+                *_parameter_lines(q), *_design_lines(q, quiz), f"**Explanation.** {q.explanation}", "",
+                f"**Sources:** {cites}", ""]
         if q.hints:
             body += ["**Hints shown to students:** " + " / ".join(q.hints), ""]
         parts.append("\n".join(body))
     return "\n\n".join(parts)
+
+
+def _parameter_lines(q) -> list[str]:
+    """A question with per-student figures: what varies with ``caselab release --roster`` and the students' prompt."""
+    params = q.spec.get("parameters")
+    if not params:
+        return []
+    ranges = "; ".join(f"`{name}` {', '.join(f'{v:g}' for v in values[:3])}"
+                       + (f" … {values[-1]:g} ({len(values)} values)" if len(values) > 3 else "")
+                       for name, values in params.items())
+    scenario = FIG.sub(lambda m: f"⟨{m.group(1)}⟩", " ".join(q.spec["scenario"].split()))
+    return [f"**Per-student figures** (`caselab release --roster`; the key is `{q.spec['key_figure']}` computed "
+            f"with each student's): {ranges}. Their prompt: {scenario}", ""]
 
 
 # --- teaching notes: objectives, keys with their text, levels, rubrics ----------------------------
