@@ -111,9 +111,13 @@ def edition_question(q: Question, feedback: str, salt: str, figures: dict, check
     return d
 
 
-def edition_quiz(quiz: Quiz, feedback: str, salt: str, figures: dict, questions: list[dict] | None = None) -> str:
-    """The edition's quiz file; ``questions``: the questions' dicts when already made (variants.py, full feedback)."""
+def edition_quiz(quiz: Quiz, feedback: str, salt: str, figures: dict, questions: list[dict] | None = None,
+                 variants: bool = False) -> str:
+    """The edition's quiz file; ``questions``: the questions' dicts when already made (variants.py, full feedback);
+    ``variants``: the edition was released with ``--roster`` (its site then says that a personal sheet comes first)."""
     edition: dict[str, Any] = {"feedback": feedback}
+    if variants:
+        edition["variants"] = True
     params: dict[str, dict] = {}
     if feedback != "none":
         edition.update(salt=salt, kdf=dict(KDF))

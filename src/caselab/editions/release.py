@@ -97,7 +97,7 @@ def release(root: Path, modules: list[str], out: Path, *, feedback: str = "full"
         for module, quiz in quizzes.items():
             (tmp / "tests" / "quizzes").mkdir(parents=True, exist_ok=True)
             (tmp / "tests" / "quizzes" / f"{module}.yml").write_text(
-                edition_quiz(quiz, feedback, salt, figures), encoding="utf-8")
+                edition_quiz(quiz, feedback, salt, figures, variants=bool(roster)), encoding="utf-8")
             (tmp / "exercises").mkdir(exist_ok=True)
             (tmp / "exercises" / f"{module}.py").write_text(render_sheet(quiz), encoding="utf-8")
         (tmp / "pyproject.toml").write_text(pyproject(root), encoding="utf-8")

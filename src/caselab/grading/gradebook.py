@@ -874,8 +874,9 @@ def _grade_found(run: GradeRun, found, *, root, modules, explanations, workers, 
             raise GradeError(f"no sandbox to run the sheets in ({why}); install bubblewrap, or pass "
                              "--unsandboxed to run them without one (only for submissions you trust)")
     options = {"sandbox": sandbox, "limits": repr(limits)}
-    if variants:  # each student against their own variant (issue 14; caselab.editions.variants)
-        from caselab.editions.variants import VariantError, for_grading, grade_own_variant
+    if variants:  # each student against their own variant (issue 14; caselab.quiz.variants)
+        from caselab.grading.variants import grade_own_variant
+        from caselab.quiz.variants import VariantError, for_grading
         try:
             lock, options["variants"] = for_grading(variants)
         except VariantError as exc:

@@ -190,19 +190,57 @@ def _monthly_rows(raw: dict[str, dict]) -> dict[str, Figure]:
     return out
 
 
+def _derive(figures: dict[str, Figure], failing: tuple[type[Exception], ...] = (KeyError,)) -> dict[str, Figure]:
+    """``figures`` (raw only) with every derived figure computed from their values; a figure whose
+    computation raises one of ``failing`` is left out."""
+    values = {n: f.value for n, f in figures.items()}
+    for name, (fn, unit, decimals) in DERIVED.items():
+        try:
+            figures[name] = Figure(name, fn(values), "derived", unit, decimals)
+        except failing:
+            continue  # a project without these raw values (e.g. a partial edition) has no such figure
+    return figures
+
+
 @lru_cache(maxsize=8)
 def _load(path: Path) -> dict[str, Figure]:
     raw = _flatten(yaml.safe_load(path.read_text(encoding="utf-8")))
     figures = {n: Figure(n, e["value"], str(e.get("source", "")), e.get("unit", ""), e.get("decimals"))
                for n, e in raw.items()}
     figures.update(_monthly_rows(raw))
-    values = {n: f.value for n, f in figures.items()}
-    for name, (fn, unit, decimals) in DERIVED.items():
-        try:
-            figures[name] = Figure(name, fn(values), "derived", unit, decimals)
-        except KeyError:
-            continue  # a project without these raw values (e.g. a partial edition) has no such figure
-    return figures
+    return _derive(figures)
+
+
+def raw_figure(name: str, figures: dict[str, Figure]) -> bool:
+    """True if ``name`` is one of data/case.yml's own values (not a derived figure)."""
+    return name in figures and name not in DERIVED and figures[name].source != "derived"
+
+
+def with_overrides(figures: dict[str, Figure], overrides: dict[str, Any]) -> dict[str, Figure]:
+    """Every figure as ``figures`` has it, computed again from the raw values with ``overrides``
+    (raw name -> value) put in their place: the one computation of the derived figures, run on a
+    scenario's numbers (per-student parameters, issue 14).  An overridden figure's source says
+    "scenario".  A derived figure the scenario makes impossible (a division by zero) is absent."""
+    unknown = [n for n in overrides if not raw_figure(n, figures)]
+    if unknown:
+        raise KeyError(f"{', '.join(unknown)}: not a raw figure of data/case.yml (only raw values can be overridden)")
+    raw = {n: f for n, f in figures.items() if raw_figure(n, figures)}
+    for name, value in overrides.items():
+        f = raw[name]
+        raw[name] = Figure(name, value, "scenario", f.unit, f.decimals)
+    return _derive(raw, (KeyError, ArithmeticError, ValueError, TypeError))
+
+
+FIG_MARK = re.compile(r"\{\{\s*fig\s+([\w.]+)\s*\}\}")
+
+
+def fill(text: str, figures: dict[str, Figure]) -> str:
+    """``{{ fig name }}`` markers of ``text`` replaced by the figures as the site prints them."""
+    def one(m):
+        if m.group(1) not in figures:
+            raise KeyError(f"unknown figure {m.group(1)!r} in {{{{ fig {m.group(1)} }}}}")
+        return figures[m.group(1)].formatted()
+    return FIG_MARK.sub(one, text)
 
 
 def load_figures(root: Path | None = None) -> dict[str, Figure]:
@@ -219,24 +257,17 @@ def figure(name: str, root: Path | None = None) -> Figure:
         raise KeyError(f"unknown figure {name!r}; known: {', '.join(sorted(figures))}") from None
 
 
-MARKER = re.compile(r"\{\{\s*fig\s+([\w.]+)\s*\}\}")
-
 
 def fill_markers(text: str, root: Path | None, where: str) -> str:
-    """``text`` with every ``{{ fig name }}`` replaced by the figure as the site prints it.
+    """``text`` with every ``{{ fig name }}`` replaced by the figure of the project at ``root``.
 
-    The one place markers are filled: pages (the site hook), the data files' text (glossary, facts,
-    timeline) and the reading that lint compares prompts with.  An unknown name raises ``ValueError``
-    naming ``where`` and the marker; callers turn it into their own error."""
+    The one place the site's markers are filled: pages (the site hook), the data files' text
+    (glossary, facts, timeline) and the reading that lint compares prompts with.  An unknown name
+    raises ``ValueError`` naming ``where`` and the marker; callers turn it into their own error."""
     if "{{" not in text:
         return text
-    figures = load_figures(root)
-
-    def fig(m: re.Match) -> str:
-        name = m.group(1)
-        if name not in figures:
-            raise ValueError(f"{where}: unknown figure {name!r} in {{{{ fig {name} }}}} "
-                             "(figures are named in data/case.yml or DERIVED in src/caselab/quiz/figures.py)")
-        return figures[name].formatted()
-
-    return MARKER.sub(fig, text)
+    try:
+        return fill(text, load_figures(root))
+    except KeyError as exc:
+        raise ValueError(f"{where}: {exc.args[0]} (figures are named in data/case.yml or DERIVED in "
+                         "src/caselab/quiz/figures.py)") from None

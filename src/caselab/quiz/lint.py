@@ -16,7 +16,12 @@ The report is ``ok`` when no rule fails.  The rules, with their limits (AUTHORIN
 - ``reading-repeat``: a prompt repeats a sentence of ``docs/modules/<module>.md``;
 - ``giveaway``: a prompt or an option contains another question's key (any module);
 - ``test-wise``: always taking the longest option (choice) or every option without an absolute word
-  (multi) scores at most chance + 10 points of percentage.
+  (multi) scores at most chance + 10 points of percentage;
+- ``parameters``: a question with per-student figures (``parameters:``) gives, for every combination of
+  its values, a key that figures.py can compute, finite, of the article key's sign, distinct from the
+  article's key (as rounded for the student) whenever the figures differ; whole-number figures stay
+  whole, positive ones positive; the combinations give two keys or more; its scenario says it is
+  hypothetical ("Suppose ...").
 
 Nothing here runs student code or reads answers; it reads only the quiz files and the module pages.
 """
@@ -414,6 +419,68 @@ def _test_wise(scope: str, module: str | None, quizzes: list[Quiz], report: Repo
                 f"{TEST_WISE_MARGIN:g} = {f['chance_pct'] + TEST_WISE_MARGIN:g} %. Rewrite the items the strategy wins."))
 
 
+MAX_COMBINATIONS = 20000
+HYPOTHETICAL = re.compile(r"\b(suppose|hypothetical(ly)?|imagine)\b", re.I)
+
+
+def _same_key(q: Question, a: float, b: float) -> bool:
+    """Two keys a student could not tell apart: equal once rounded as asked (or within the tolerance)."""
+    if "decimals" in q.spec:
+        d = int(q.spec["decimals"])
+        return round(a, d) == round(b, d)
+    return abs(a - b) <= float(q.spec.get("tolerance") or 0)
+
+
+def parameter_problems(q: Question, figures: dict) -> list[str]:
+    """What is wrong with ``q``'s per-student parameters, in plain words (empty: nothing)."""
+    import math
+
+    from caselab.quiz.figures import with_overrides
+
+    params, article = q.spec["parameters"], q.spec["article_values"]
+    name = q.spec["key_figure"]
+    problems = []
+    if not HYPOTHETICAL.search(q.spec.get("scenario", "")):
+        problems.append("its scenario must say the figures are hypothetical (\"Suppose ...\")")
+    for p, values in params.items():
+        if isinstance(article[p], int) and any(not float(v).is_integer() for v in values):
+            problems.append(f"{p} is a whole number in data/case.yml; its values must be whole too")
+        if article[p] > 0 and any(v <= 0 for v in values):
+            problems.append(f"{p} is positive in data/case.yml; its values must be above 0")
+    count = math.prod(len(v) for v in params.values())
+    if count > MAX_COMBINATIONS:
+        return problems + [f"{count} combinations of its parameters; at most {MAX_COMBINATIONS} (larger steps)"]
+    generic = float(figures[name].value)
+    keys = set()
+    for combo in itertools.product(*params.values()):
+        values = dict(zip(params, combo))
+        shown = ", ".join(f"{p} {v}" for p, v in values.items())
+        key = with_overrides(figures, values).get(name)
+        if key is None or isinstance(key.value, bool) or not isinstance(key.value, (int, float)) \
+                or not math.isfinite(key.value):
+            problems.append(f"with {shown}, {name} cannot be computed (a division by zero?); narrow the range")
+            break
+        if (key.value < 0) != (generic < 0):
+            problems.append(f"with {shown}, the key {key.value:g} has the other sign than the article's; narrow the range")
+            break
+        if values != article and _same_key(q, key.value, generic):
+            problems.append(f"with {shown}, the key rounds to the article's own ({generic:g}): a student could copy "
+                            "the generic answer; leave that combination out")
+            break
+        keys.add(round(float(key.value), 9))
+    if len(keys) < 2 and not problems:
+        problems.append("every combination gives the same key; vary a figure the key depends on")
+    return problems
+
+
+def _parameters(quiz: Quiz, figures: dict, report: Report) -> None:
+    for q in quiz.questions:
+        if not q.spec.get("parameters"):
+            continue
+        for problem in parameter_problems(q, figures):
+            report.findings.append(Finding("parameters", quiz.module, q.id, f"{quiz.module} {q.id}: {problem}."))
+
+
 # --- the whole check ------------------------------------------------------------------------------
 
 def lint_quizzes(quizzes: dict[str, Quiz], root: Path) -> Report:
@@ -430,6 +497,10 @@ def lint_quizzes(quizzes: dict[str, Quiz], root: Path) -> Report:
         _near_duplicates(quiz, report)
         _reading_repeats(quiz, root, report)
         _test_wise(quiz.module, quiz.module, [quiz], report)
+        if any(q.spec.get("parameters") for q in quiz.questions):
+            from caselab.quiz.figures import load_figures
+
+            _parameters(quiz, load_figures(root), report)
     items = _choice_items(bank)
     _longest_key("bank", None, items, report)
     _letter_spread("bank", None, items, report)

@@ -8,6 +8,14 @@ may declare ``level:`` (one of ``LEVELS``) and ``objective:`` (one of the quiz's
 a question may carry a ``rubric:`` (a list of ``{criterion, points}`` summing to its points).
 Whatever is given is always validated; with ``REQUIRE_LEVELS`` set, every quiz must declare its
 objectives, every question its level and objective, and every memo its rubric.
+
+Per-student parameters (issue 14, AUTHORING.md "Per-student figures"): a numeric question whose key is
+``{figure: name}`` may declare ``parameters:`` (raw figure of data/case.yml -> ``{min, max, step}`` or a
+list of values) and ``scenario:``, the prompt of a student's version, which says the figures are
+hypothetical and shows each parameter as ``{{ fig name }}``.  The generic question keeps the article's
+numbers.  Loaded, ``spec["parameters"]`` holds each parameter's values in full, ``spec["key_figure"]``
+the key's figure and ``spec["scenario"]`` the template; caselab.quiz.variants makes a student's version.
+Code questions take no parameters: their cases are inputs the student's function must handle anyway.
 """
 from __future__ import annotations
 
@@ -21,7 +29,7 @@ import yaml
 
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installed: 10x faster
 
-from caselab.quiz.figures import find_project_root, load_figures
+from caselab.quiz.figures import FIG_MARK, fill, find_project_root, load_figures, raw_figure
 
 TYPES = ("choice", "multi", "numeric", "ordering", "matching", "text", "code", "memo")
 ARTICLE_FACT = re.compile(r"^A([1-9]|1[0-9]|2[0-2])$")
@@ -146,6 +154,68 @@ def _check_spec(q: dict, where: str) -> None:
                 raise QuizError(f"{where}: case {i + 1} needs 'args' and 'expected'")
 
 
+MAX_PARAMETER_VALUES = 1000
+
+
+def parameter_values(spec: Any, where: str) -> list:
+    """The values a parameter's ``{min, max, step}`` or list stands for, in order."""
+    def number(v):
+        return not isinstance(v, bool) and isinstance(v, (int, float))
+    if isinstance(spec, list):
+        if not spec or not all(number(v) for v in spec) or len(set(spec)) != len(spec):
+            raise QuizError(f"{where}: give a list of different numbers, e.g. [150, 180, 200]")
+        return list(spec)
+    if not isinstance(spec, dict) or set(spec) != {"min", "max", "step"} or not all(number(v) for v in spec.values()):
+        raise QuizError(f"{where}: give {{min, max, step}} (numbers), e.g. {{min: 120, max: 200, step: 10}}, "
+                        "or a list of values")
+    lo, hi, step = spec["min"], spec["max"], spec["step"]
+    if step <= 0 or hi <= lo:
+        raise QuizError(f"{where}: max must be above min and step above 0")
+    count = int(round((hi - lo) / step)) + 1
+    if count > MAX_PARAMETER_VALUES:
+        raise QuizError(f"{where}: {count} values; at most {MAX_PARAMETER_VALUES} (a larger step)")
+    whole = all(isinstance(v, int) for v in (lo, hi, step))
+    values = [lo + i * step if whole else round(lo + i * step, 10) for i in range(count)]
+    if abs(values[-1] - hi) > 1e-9 * max(1, abs(hi)):
+        raise QuizError(f"{where}: max {hi} is not min {lo} plus a whole number of steps of {step}")
+    return values
+
+
+def _parameters(raw: dict, figures: dict, where: str) -> dict:
+    """A numeric question's per-student parameters, checked: the spec fields they become (see the docstring)."""
+    if raw["type"] != "numeric":
+        raise QuizError(f"{where}: parameters are for numeric questions only (a code question's cases are "
+                        "already inputs its function must handle)")
+    params, scenario, key = raw.get("parameters"), raw.get("scenario"), raw.get("key")
+    if not isinstance(params, dict) or not params:
+        raise QuizError(f"{where}: parameters must map raw figures of data/case.yml to a range or a list, "
+                        "e.g. parameters: {kyc.accounts_applied: {min: 120, max: 200, step: 10}}")
+    if not (isinstance(key, dict) and set(key) == {"figure"}):
+        raise QuizError(f"{where}: a question with parameters needs its key as {{figure: name}}, computed by figures.py")
+    if not isinstance(scenario, str) or not scenario.strip():
+        raise QuizError(f"{where}: a question with parameters needs 'scenario', the prompt of a student's version "
+                        "(\"Suppose ... {{ fig name }} ...\")")
+    values = {}
+    for name, spec in params.items():
+        if not isinstance(name, str) or not raw_figure(name, figures):
+            raise QuizError(f"{where}: parameter {name!r} is not a raw figure of data/case.yml "
+                            "(derived figures are computed from the raw ones)")
+        article = figures[name].value
+        if isinstance(article, bool) or not isinstance(article, (int, float)):
+            raise QuizError(f"{where}: parameter {name!r} is not a number in data/case.yml")
+        values[name] = parameter_values(spec, f"{where} parameter {name}")
+    shown = FIG_MARK.findall(scenario)
+    for name in shown:
+        if not raw_figure(name, figures):
+            raise QuizError(f"{where}: the scenario may show raw figures only ({{{{ fig {name} }}}} is derived, "
+                            "or unknown: it could show the answer)")
+    missing = [n for n in values if n not in shown]
+    if missing:
+        raise QuizError(f"{where}: the scenario must show each parameter: add {{{{ fig {missing[0]} }}}}")
+    return {"parameters": values, "key_figure": key["figure"], "scenario": scenario.strip(),
+            "article_values": {n: figures[n].value for n in values}}
+
+
 def _check_edition_spec(q: dict, where: str) -> None:
     """A student edition's question: no key, no explanation, no solution; hashes under ``check``."""
     for name in ("key", "explanation", "solution"):
@@ -239,12 +309,20 @@ def _question(module: str, raw: Any, figures: dict, where: str, edition: dict | 
     else:
         _check_spec(raw, where)
     _check_design(raw, objectives or {}, where, require, bool(edition))
-    core = {"id", "type", "points", "title", "prompt", "explanation", "sources", "hints", "key", "level", "objective"}
+    core = {"id", "type", "points", "title", "prompt", "explanation", "sources", "hints", "key", "level", "objective",
+            "parameters", "scenario"}
     spec = {k: _resolve(v, figures, where) for k, v in raw.items() if k not in core}
+    prompt = str(raw["prompt"]).strip()
+    if "parameters" in raw or "scenario" in raw:
+        spec.update(_parameters(raw, figures, where))
+        try:
+            prompt = fill(prompt, figures)  # the generic question: the article's numbers
+        except KeyError as exc:
+            raise QuizError(f"{where}: {exc.args[0]}") from None
     hints = raw.get("hints") or []
     return Question(
         module=module, id=qid, type=raw["type"], points=float(points), title=str(raw["title"]).strip(),
-        prompt=str(raw["prompt"]).strip(), explanation=str(raw.get("explanation", "")).strip(),
+        prompt=prompt, explanation=str(raw.get("explanation", "")).strip(),
         sources=tuple(str(s) for s in sources), hints=tuple(str(h).strip() for h in hints),
         key=_resolve(raw.get("key"), figures, where), spec=spec, edition=edition,
         level=raw.get("level"), objective=raw.get("objective"),

@@ -32,6 +32,7 @@ import markdown as _markdown
 
 from caselab.quiz.model import Question, Quiz
 from caselab.quiz.sheets import answer_form, render_sheet
+from caselab.quiz.variants import site_notice
 
 SCRIPT = Path(__file__).with_name("answer_sheet.js")
 MARKER = re.compile(r"(?:<p>\s*)?<!--\s*caselab:answer-form\s+([\w-]+)\s*-->(?:\s*</p>)?")
@@ -50,7 +51,7 @@ description: "Answer the {quiz.module} exercises in a form and download the answ
 
 # Answer sheet: {html.escape(quiz.title)}
 
-Answer here instead of editing `exercises/{quiz.module}.py` by hand. Your answers are kept in this
+{site_notice(quiz, answer_page=True)}Answer here instead of editing `exercises/{quiz.module}.py` by hand. Your answers are kept in this
 browser as you type. When you are done, **download the answer sheet**, put it in your `exercises/`
 folder as `{quiz.module}.py` (replacing the blank one) and run `caselab check {quiz.module}` — or hand
 it in. **Open an answer sheet** reads a sheet you saved earlier, or edited by hand, back into the

@@ -27,6 +27,7 @@ from caselab.quiz.figures import fill_markers
 from caselab.quiz.model import load_quizzes
 from caselab.quiz.sheets import answer_form, choices, example_calls, reference_value
 from caselab.quiz.sources import load_sources
+from caselab.quiz.variants import site_notice
 
 INSTRUCTOR_DIR = "instructor/"
 MARKER = re.compile(r"<!--\s*caselab:(exercises|explanations|sources|glossary|timeline|chart|modules)\s*([\w:-]*)\s*-->")
@@ -117,6 +118,9 @@ def render_exercises(quiz) -> str:
              f"{len(quiz.questions)} questions, {quiz.max_score:g} points. "
              "The rules for each type are on [How answers are checked](../checking.md). "
              f"Prefer a form? [Answer in the browser](../answers/{quiz.module}.md) and download the same sheet."]
+    notice = site_notice(quiz)  # an edition released with --roster: a personal sheet's numbers and letters come first
+    if notice:
+        parts.insert(0, notice.rstrip())
     for q in quiz.questions:
         pts = f"{q.points:g} point" + ("" if q.points == 1 else "s")
         block = [f"### {q.id} · {q.title}", "", f"*{q.type} · {pts}*", "", q.prompt, ""]
@@ -159,11 +163,25 @@ def render_explanations(quiz, root: Path) -> str:
         cites = ", ".join(
             f"{s} ({sources[s]['number'] or sources[s]['title_en']})" if s in sources else s for s in q.sources)
         body = [f"### {q.id} · {q.title}", "", q.prompt, "", f"**Key:** {_key_text(q)}", "",
-                *_design_lines(q, quiz), f"**Explanation.** {q.explanation}", "", f"**Sources:** {cites}", ""]
+                *_parameter_lines(q), *_design_lines(q, quiz), f"**Explanation.** {q.explanation}", "",
+                f"**Sources:** {cites}", ""]
         if q.hints:
             body += ["**Hints shown to students:** " + " / ".join(q.hints), ""]
         parts.append("\n".join(body))
     return "\n\n".join(parts)
+
+
+def _parameter_lines(q) -> list[str]:
+    """A question with per-student figures: what varies with ``caselab release --roster`` and the students' prompt."""
+    params = q.spec.get("parameters")
+    if not params:
+        return []
+    ranges = "; ".join(f"`{name}` {', '.join(f'{v:g}' for v in values[:3])}"
+                       + (f" … {values[-1]:g} ({len(values)} values)" if len(values) > 3 else "")
+                       for name, values in params.items())
+    scenario = FIG.sub(lambda m: f"⟨{m.group(1)}⟩", " ".join(q.spec["scenario"].split()))
+    return [f"**Per-student figures** (`caselab release --roster`; the key is `{q.spec['key_figure']}` computed "
+            f"with each student's): {ranges}. Their prompt: {scenario}", ""]
 
 
 # --- teaching notes: objectives, keys with their text, levels, rubrics ----------------------------
