@@ -23,7 +23,7 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
 from caselab.site import answer_page, charts
-from caselab.quiz.figures import fill_markers
+from caselab.quiz.figures import FIG_MARK, fill_markers
 from caselab.quiz.model import load_quizzes
 from caselab.quiz.sheets import answer_form, choices, example_calls, reference_value
 from caselab.quiz.sources import load_sources
@@ -179,7 +179,7 @@ def _parameter_lines(q) -> list[str]:
     ranges = "; ".join(f"`{name}` {', '.join(f'{v:g}' for v in values[:3])}"
                        + (f" … {values[-1]:g} ({len(values)} values)" if len(values) > 3 else "")
                        for name, values in params.items())
-    scenario = FIG.sub(lambda m: f"⟨{m.group(1)}⟩", " ".join(q.spec["scenario"].split()))
+    scenario = FIG_MARK.sub(lambda m: f"⟨{m.group(1)}⟩", " ".join(q.spec["scenario"].split()))
     return [f"**Per-student figures** (`caselab release --roster`; the key is `{q.spec['key_figure']}` computed "
             f"with each student's): {ranges}. Their prompt: {scenario}", ""]
 
