@@ -38,6 +38,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import html
+import io
 import math
 import re
 import shutil
@@ -135,17 +136,19 @@ def memo_sentences(text: str) -> set[str]:
     return out
 
 
-def sheet_texts(source: str, kinds: dict[str, str]) -> dict[str, object]:
+def sheet_texts(source: str, kinds: dict[str, str], tree: ast.Module | None = None) -> dict[str, object]:
     """From one sheet's source: question id -> code fingerprint (str) or memo sentences (set).
 
     ``kinds`` maps question ids to "code" or "memo".  Only top-level ``def qN`` and ``qN = "..."``
-    are read; a sheet that does not parse, or is too large, gives nothing."""
+    are read; a sheet that does not parse, or is too large, gives nothing.  ``tree``, when given,
+    is ``ast.parse(source)`` already made (its functions are renamed in place)."""
     if len(source) > MAX_SOURCE_CHARS:
         return {}
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return {}
+    if tree is None:
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return {}
     out: dict[str, object] = {}
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and kinds.get(node.name) == "code":
@@ -162,13 +165,38 @@ def sheet_texts(source: str, kinds: dict[str, str]) -> dict[str, object]:
     return out
 
 
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.M)
+
+
+def texts_of_sheet(raw: bytes, kinds: dict[str, str], tree: ast.Module | None = None) -> dict[str, object]:
+    """``sheet_texts`` of a sheet's bytes as ``read_texts`` reads them (UTF-8, a bad byte replaced,
+    universal newlines).  ``tree`` is ``ast.parse(raw)`` when the grader has it: it is used (rather
+    than parsing again) only where parsing the bytes and parsing that text give the same tree
+    (valid UTF-8, no byte-order mark, no coding declaration)."""
+    source = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8", errors="replace").read()
+    if tree is not None:
+        try:
+            raw.decode("utf-8")
+            same = not raw.startswith(b"\xef\xbb\xbf") and not _COOKIE.search(b"\n".join(raw.split(b"\n", 2)[:2]))
+        except UnicodeDecodeError:
+            same = False
+        if not same:
+            tree = None
+    return sheet_texts(source, kinds, tree)
+
+
+def text_kinds(quizzes: Sequence) -> dict[str, dict[str, str]]:
+    """module -> {question id: "code" or "memo"} for the questions whose texts are compared."""
+    return {quiz.module: {q.id: q.type for q in quiz.questions if q.type in ("code", "memo")} for quiz in quizzes}
+
+
 def read_texts(submissions: Iterable[tuple[str, Path]], quizzes: Sequence) -> dict[str, dict[tuple[str, str], object]]:
     """student -> {(module, question id): code fingerprint or memo sentences}, read through intake's
     checks (the same limits as grading; a refused submission gives nothing)."""
     from caselab.grading.intake import intake
     from caselab.grading.sandbox import Limits
 
-    kinds = {quiz.module: {q.id: q.type for q in quiz.questions if q.type in ("code", "memo")} for quiz in quizzes}
+    kinds = text_kinds(quizzes)
     modules = [m for m, k in kinds.items() if k]
     texts: dict[str, dict[tuple[str, str], object]] = {}
     if not modules:
@@ -360,7 +388,12 @@ def write_integrity(run, quizzes: Sequence, report_html: str, written: list | No
     """Write ``run.out``/integrity.csv (only if its bytes change); return report.html with the section added."""
     from caselab.grading.gradebook import write_if_changed
 
-    texts = read_texts(getattr(run, "submissions", ()) or (), quizzes)
+    # the texts grading kept (``StudentResult.texts``); read from the sheets only for the rest
+    # (results reused from an earlier run, refused or failed submissions)
+    texts = {r.student: r.texts for r in run.results if r.texts}
+    known = {r.student for r in run.results if r.texts is not None}
+    rest = [(s, p) for s, p in (getattr(run, "submissions", ()) or ()) if s not in known]
+    texts.update(read_texts(rest, quizzes))
     pairs = find_pairs(run.results, texts)
     write_if_changed(run.out / "integrity.csv", integrity_csv(pairs), written)
     return with_section(report_html, pairs, len(run.results))
