@@ -424,6 +424,16 @@ def _limit_sentence(limit: str, limits: Limits, detail: str) -> str:
 
 # --- grading a class -------------------------------------------------------------------------
 
+def scratch_folder() -> str | None:
+    """Where a class's private sheet copies are best made: /dev/shm (in memory) when it is a writable
+    folder, else None (the system's temporary folder).  Each submission makes a folder, writes its
+    sheets and removes them: on a journalled disk that waited and cost more than checking the answers."""
+    shm = "/dev/shm"
+    if os.path.isdir(shm) and not os.path.islink(shm) and os.access(shm, os.W_OK | os.X_OK):
+        return shm
+    return None
+
+
 def default_workers() -> int:
     """Runs at once: a run is mostly one process on one core, with some waiting; one more than the cores."""
     return (os.cpu_count() or 1) + 1

@@ -69,7 +69,7 @@ from caselab import __version__
 from caselab.atomic import write_bytes
 from caselab.quiz.checking import Outcome
 from caselab.quiz.model import Quiz, load_quizzes
-from caselab.grading.batch import StudentResult, grade_many, sandbox_available
+from caselab.grading.batch import StudentResult, grade_many, sandbox_available, scratch_folder
 from caselab.grading.intake import MAX_DEPTH, canvas_original_name, printable, scan_submissions, unique_ids, zip_names
 
 STATE_DIR = ".caselab"
@@ -616,7 +616,11 @@ def _json_indented(value, indent: str = "\n") -> str:
             return "[]"
         inner = indent + "  "
         return "[" + ",".join(inner + _json_indented(v, inner) for v in value) + indent + "]"
-    return json.dumps(value)  # numbers, true/false, null: as json writes them
+    if kind is float and value - value == 0.0:  # finite: json writes float.__repr__
+        return float.__repr__(value)
+    if kind is int:
+        return int.__repr__(value)
+    return json.dumps(value)  # true/false, null, NaN and infinities: as json writes them
 
 
 def _titles(quizzes: Sequence[Quiz]) -> dict:
@@ -972,7 +976,7 @@ def _grade_found(run: GradeRun, found, *, root, modules, explanations, workers, 
         progress.update("", step=len(cached))
     stop_after = int(os.environ.get(STOP_AFTER_ENV, "0") or 0)
     if todo:
-        workdir = Path(tempfile.mkdtemp(prefix="caselab-grade-"))
+        workdir = Path(tempfile.mkdtemp(prefix="caselab-grade-", dir=scratch_folder()))
         stream = grade_stream(todo, quiz_list, sandbox=sandbox, limits=limits, workers=workers, workdir=workdir)
         try:
             for result in stream:

@@ -108,17 +108,62 @@ class _Names(ast.NodeTransformer):
 
 
 def code_print(node: ast.FunctionDef) -> str | None:
-    """(Renames inside ``node``.)  A fingerprint of a function that ignores names, comments, docstrings and layout;
+    """A fingerprint of a function that ignores names, comments, docstrings and layout (``node`` is left as it is);
     None for a body that is only ``pass``/``...``/``return None`` (the sheet as handed out)."""
     try:
         body = [s for s in node.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
         if all(isinstance(s, ast.Pass) or (isinstance(s, ast.Return) and (s.value is None or (
                 isinstance(s.value, ast.Constant) and s.value.value is None))) for s in body):
             return None
-        tree = _Names().visit(node)  # changes ``node`` in place: the sheet's tree is parsed for this alone
-        return hashlib.sha256(ast.dump(tree, annotate_fields=False).encode()).hexdigest()[:16]
+        text = _renamed_dump(node, {})  # = ast.dump(_Names().visit(node), annotate_fields=False), in one pass
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
     except (RecursionError, ValueError, TypeError, AttributeError, SyntaxError, MemoryError):
         return None
+
+
+_NO_VALUE = object()
+
+
+def _renamed_dump(node, names: dict) -> str:
+    """``ast.dump(node, annotate_fields=False)`` of ``node`` as ``_Names`` would leave it, without changing it.
+
+    The same traversal (fields in order, depth first), so names are numbered in the same order, and
+    ast.dump's own rules (a field that is None where its class defaults to None is left out, and the
+    fields after it are written as ``name=value``).  ``_Names`` stays the definition; tests compare them."""
+    kind = type(node)
+    if kind is list:
+        return "[" + ", ".join([_renamed_dump(x, names) for x in node]) + "]"
+    if not isinstance(node, ast.AST):
+        return repr(node)
+    if kind is ast.Name:
+        fields = {"id": names.setdefault(node.id, f"v{len(names)}")}
+    elif kind is ast.arg:
+        fields = {"arg": names.setdefault(node.arg, f"v{len(names)}"), "annotation": None}
+    elif kind is ast.FunctionDef:
+        body = node.body
+        if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant) \
+                and isinstance(body[0].value.value, str):
+            body = body[1:] or [ast.Pass()]
+        fields = {"body": body, "name": "f", "returns": None}
+    else:
+        fields = None
+    args = []
+    keywords = False
+    for name in kind._fields:
+        if fields is not None and name in fields:
+            value = fields[name]
+        else:
+            value = getattr(node, name, _NO_VALUE)
+            if value is _NO_VALUE:
+                keywords = True
+                continue
+        if value is None and getattr(kind, name, ...) is None:
+            keywords = True
+            continue
+        text = repr(value) if kind is ast.Name and name == "id" or kind is ast.arg and name == "arg" \
+            else _renamed_dump(value, names)
+        args.append(f"{name}={text}" if keywords else text)
+    return f"{kind.__name__}({', '.join(args)})"
 
 
 _SENTENCE_END = re.compile(r"[.!?;。！？；\n]+")
@@ -141,7 +186,7 @@ def sheet_texts(source: str, kinds: dict[str, str], tree: ast.Module | None = No
 
     ``kinds`` maps question ids to "code" or "memo".  Only top-level ``def qN`` and ``qN = "..."``
     are read; a sheet that does not parse, or is too large, gives nothing.  ``tree``, when given,
-    is ``ast.parse(source)`` already made (its functions are renamed in place)."""
+    is ``ast.parse(source)`` already made (it is read, never changed)."""
     if len(source) > MAX_SOURCE_CHARS:
         return {}
     if tree is None:
@@ -152,7 +197,7 @@ def sheet_texts(source: str, kinds: dict[str, str], tree: ast.Module | None = No
     out: dict[str, object] = {}
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and kinds.get(node.name) == "code":
-            qid = node.name  # before code_print renames it
+            qid = node.name
             fp = code_print(node)
             if fp:
                 out[qid] = fp

@@ -307,6 +307,7 @@ def _key_difference(got: dict, want: list[str]) -> str:
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
 _TOKEN = re.compile(f"[{_CJK}]|[^\\W{_CJK}]+")  # linear: one character class, no backtracking
 _CJK_RUN = re.compile(f"[{_CJK}]+")
+_MEMO_PARTS = re.compile(f"((?:(?=\\w)[{_CJK}])+)|[^\\W{_CJK}]+")
 MEMO_CHARS_PER_WORD = 2  # Chinese text: one word per two characters (rounded up per run)
 
 
@@ -318,15 +319,8 @@ def tokens(text: str) -> list[str]:
 def memo_words(text: str) -> int:
     """Words in a memo: each run of letters or digits is one; a run of Chinese, Japanese or Korean
     characters counts one word per ``MEMO_CHARS_PER_WORD`` characters, rounded up."""
-    words = 0
-    for token in re.findall(r"\w+", text):
-        cjk = _CJK_RUN.findall(token)
-        if not cjk:
-            words += 1
-            continue
-        words += sum(-(-len(run) // MEMO_CHARS_PER_WORD) for run in cjk)
-        words += len([rest for rest in _CJK_RUN.split(token) if rest])
-    return words
+    # one pass: each match is a run of CJK letters (group 1) or a run of other letters and digits
+    return sum(-(-len(cjk) // MEMO_CHARS_PER_WORD) if cjk else 1 for cjk in _MEMO_PARTS.findall(text))
 
 
 def memo_headings(text: str) -> set[str]:
