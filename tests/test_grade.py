@@ -251,6 +251,27 @@ def test_a_stopped_run_resumes_without_regrading(cls, tmp_path):
         and not (out / "feedback" / "hal.md").exists(), "a student no longer in the folder leaves no files"
 
 
+def test_a_rerun_grades_a_crashed_submission_again(cls, tmp_path):
+    """A SIGKILL may come from the host (its out-of-memory killer), not the student: a ``crashed``
+    result is written, kept in the state, and graded again by the next run; an ok one is reused."""
+    module = cls["modules"][0]
+    subs = tmp_path / "subs"
+    for student in ("ada", "zed"):
+        (subs / student).mkdir(parents=True)
+        (subs / student / f"{module}.py").write_text((cls["subs"] / "ada" / f"{module}.py").read_text())
+    with open(subs / "zed" / f"{module}.py", "a") as f:
+        f.write("\nimport os\nos.kill(os.getpid(), 9)\n")
+    out = tmp_path / "out"
+    first = grade(subs, out, "--modules", module)
+    assert first.returncode == 0, first.stderr
+    book = {r["student"]: r["status"] for r in read_csv(out / "gradebook.csv")}
+    assert book == {"ada": "ok", "zed": "crashed"}
+    assert json.loads((out / ".caselab" / "zed.json").read_text())["reusable"] is False
+    again = grade(subs, out, "--modules", module)
+    assert again.returncode == 0 and "graded 1 submission(s), 1 unchanged" in again.stdout, again.stdout
+    assert {r["student"]: r["status"] for r in read_csv(out / "gradebook.csv")} == book
+
+
 def test_report_lists_the_limits_hit():
     from caselab.quiz.checking import Outcome
     from caselab.grading.batch import StudentResult
@@ -331,6 +352,7 @@ def test_student_text_is_written_inert():
     assert not reusable(StudentResult("s", "timeout", "t", ()))
     assert not reusable(StudentResult("s", "ok", "", (), ("call_seconds",)))
     assert not reusable(StudentResult("s", "internal-error", "bug", ()))
+    assert not reusable(StudentResult("s", "crashed", "killed", ()))  # the host's OOM killer, maybe
 # --- a real class's layouts, the roster both ways, manual points that survive reruns -----------------
 
 @pytest.fixture(scope="module")

@@ -40,8 +40,9 @@ Every file is written whole (``atomic.py``) and only when its bytes change; the 
 inputs give byte-identical outputs.  A run that is stopped (Ctrl-C, a crash, a
 killed machine) keeps every student already graded in ``.caselab/``; running the same
 command again grades only the rest.  A result a rerun could change for reasons outside
-the submission (``timeout``, ``internal-error``, ``unsandboxed``, a time limit hit: a
-loaded machine, the grader, the sandbox) is kept there too but graded again.
+the submission (``timeout``, ``internal-error``, ``unsandboxed``, ``crashed``, a time limit
+hit: a loaded machine, the grader, the sandbox, the host's out-of-memory killer) is kept
+there too but graded again.
 
 Whatever a student controls (names, answers, messages) is written inert: CSV cells never
 start a formula (``csv_cell``), Markdown escapes markup on one capped line (``md_text``),
@@ -811,8 +812,9 @@ def file_stem(student: str) -> str:
 
 
 # Statuses a rerun could change for reasons outside the submission (a loaded machine, the grader
-# itself, the sandbox missing this time): such a result is written but never reused.
-TRANSIENT_STATUSES = ("timeout", "internal-error", "unsandboxed")
+# itself, the sandbox missing this time, a SIGKILL from the host's out-of-memory killer rather than
+# the student): such a result is written but never reused.
+TRANSIENT_STATUSES = ("timeout", "internal-error", "unsandboxed", "crashed")
 TRANSIENT_LIMITS = ("seconds", "call_seconds")
 
 
