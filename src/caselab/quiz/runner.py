@@ -315,7 +315,7 @@ def run_sheet(sheet, emit, call_seconds, source=None, flush=None):
                     start = len(tree.body) if stop else start + 1
                 failed = None
         if tree is not None:
-            module_type = type(tree)  # _ast.Module, without importing _ast (its import costs more than a run)
+            module_type = _type(tree)  # _ast.Module, without importing _ast (its import costs more than a run)
             for stmt in tree.body[start:]:
                 try:
                     _exec(_compile(module_type([stmt], []), path, "exec", dont_inherit=True), namespace)
