@@ -6,6 +6,7 @@ contain the key.  The rules are written down for students in docs/checking.md.
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -339,8 +340,15 @@ def memo_headings(text: str) -> set[str]:
 
 def _cites(memo: str, name: str) -> bool:
     """True if ``name`` appears in ``memo`` as whole tokens (``memo`` is already joined by ``_joined``)."""
+    wanted = _wanted(name)
+    return bool(wanted) and wanted in memo
+
+
+@functools.lru_cache(maxsize=4096)  # the names of the sources: the same few for every memo of a class
+def _wanted(name: str) -> str:
+    """``name``'s tokens joined as ``_joined`` joins a memo's, or "" when it has none."""
     wanted = tokens(name)
-    return bool(wanted) and "\0" + "\0".join(wanted) + "\0" in memo
+    return "\0" + "\0".join(wanted) + "\0" if wanted else ""
 
 
 def _joined(text: str) -> str:
