@@ -587,3 +587,26 @@ def test_sheets_are_found_at_any_depth_and_a_tie_is_named(tmp_path):
     with pytest.raises(Refused) as refused:
         intake(tie, ["kyc"], tmp_path / "d2")
     assert refused.value.status == "empty" and "kyc.py is in 2 places (one/kyc.py, two/kyc.py)" in refused.value.message
+
+
+def test_results_json_is_written_as_json_dumps_with_indent_writes_it():
+    """results.json is written by a faster encoder that must give json.dumps(indent=2)'s exact bytes."""
+    import random
+
+    from caselab.grading.gradebook import _json_indented
+
+    rng = random.Random(13)
+    leaves = [1, 0, -3, 2.5, -0.0, 1e-7, 1e20, 10**30, 0.1 + 0.2, True, False, None, "", "plain",
+              'a"b\\c\n\t\x00\u2028é中\ud800', float("nan"), float("inf"), float("-inf")]
+
+    def value(depth=0):
+        roll = rng.random()
+        if depth > 3 or roll < 0.4:
+            return rng.choice(leaves)
+        if roll < 0.7:
+            return [value(depth + 1) for _ in range(rng.randint(0, 4))]
+        return {rng.choice(["a", "é\n", 'x"y', ""]) + str(i): value(depth + 1) for i in range(rng.randint(0, 4))}
+
+    for _ in range(3000):
+        v = value()
+        assert _json_indented(v) == json.dumps(v, indent=2, ensure_ascii=False)

@@ -610,13 +610,13 @@ def _json_indented(value, indent: str = "\n") -> str:
         if not value:
             return "{}"
         inner = indent + "  "
-        return "{" + ",".join(inner + _json_str(k) + ": " + _json_indented(v, inner) for k, v in value.items()) \
-            + indent + "}"
+        return "{" + ",".join([inner + _json_str(k) + ": " + (_json_str(v) if type(v) is str else _json_indented(v, inner))
+                               for k, v in value.items()]) + indent + "}"
     if kind is list:
         if not value:
             return "[]"
         inner = indent + "  "
-        return "[" + ",".join(inner + _json_indented(v, inner) for v in value) + indent + "]"
+        return "[" + ",".join([inner + _json_indented(v, inner) for v in value]) + indent + "]"
     if kind is float and value - value == 0.0:  # finite: json writes float.__repr__
         return float.__repr__(value)
     if kind is int:

@@ -133,8 +133,12 @@ def _renamed_dump(node, names: dict) -> str:
     kind = type(node)
     if kind is list:
         return "[" + ", ".join([_renamed_dump(x, names) for x in node]) + "]"
-    if not isinstance(node, ast.AST):
-        return repr(node)
+    fields_of = _FIELDS.get(kind)
+    if fields_of is None:
+        if not isinstance(node, ast.AST):
+            return repr(node)
+        # each field, and whether ast.dump leaves it out when it is None (its class defaults to None)
+        fields_of = _FIELDS[kind] = tuple((name, getattr(kind, name, ...) is None) for name in kind._fields)
     if kind is ast.Name:
         fields = {"id": names.setdefault(node.id, f"v{len(names)}")}
     elif kind is ast.arg:
@@ -149,7 +153,7 @@ def _renamed_dump(node, names: dict) -> str:
         fields = None
     args = []
     keywords = False
-    for name in kind._fields:
+    for name, none_left_out in fields_of:
         if fields is not None and name in fields:
             value = fields[name]
         else:
@@ -157,13 +161,19 @@ def _renamed_dump(node, names: dict) -> str:
             if value is _NO_VALUE:
                 keywords = True
                 continue
-        if value is None and getattr(kind, name, ...) is None:
+        if value is None and none_left_out:
             keywords = True
             continue
-        text = repr(value) if kind is ast.Name and name == "id" or kind is ast.arg and name == "arg" \
-            else _renamed_dump(value, names)
+        vkind = type(value)
+        if vkind is str or vkind is int or kind is ast.Name and name == "id" or kind is ast.arg and name == "arg":
+            text = repr(value)
+        else:
+            text = _renamed_dump(value, names)
         args.append(f"{name}={text}" if keywords else text)
     return f"{kind.__name__}({', '.join(args)})"
+
+
+_FIELDS: dict = {}  # node class -> ((field, left out when None), ...)
 
 
 _SENTENCE_END = re.compile(r"[.!?;。！？；\n]+")
