@@ -308,7 +308,7 @@ def _key_difference(got: dict, want: list[str]) -> str:
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
 _TOKEN = re.compile(f"[{_CJK}]|[^\\W{_CJK}]+")  # linear: one character class, no backtracking
 _CJK_RUN = re.compile(f"[{_CJK}]+")
-_MEMO_PARTS = re.compile(f"((?:(?=\\w)[{_CJK}])+)|[^\\W{_CJK}]+")
+_MEMO_PARTS = re.compile(f"((?:[{_CJK}](?<=\\w))+)|[^\\W{_CJK}]+")  # (?<=\\w): a CJK character that is a letter
 MEMO_CHARS_PER_WORD = 2  # Chinese text: one word per two characters (rounded up per run)
 
 
@@ -320,8 +320,9 @@ def tokens(text: str) -> list[str]:
 def memo_words(text: str) -> int:
     """Words in a memo: each run of letters or digits is one; a run of Chinese, Japanese or Korean
     characters counts one word per ``MEMO_CHARS_PER_WORD`` characters, rounded up."""
-    # one pass: each match is a run of CJK letters (group 1) or a run of other letters and digits
-    return sum(-(-len(cjk) // MEMO_CHARS_PER_WORD) if cjk else 1 for cjk in _MEMO_PARTS.findall(text))
+    # one pass: each match is a run of CJK letters (group 1) or a run of other letters and digits ("")
+    parts = _MEMO_PARTS.findall(text)
+    return parts.count("") + sum(-(-len(cjk) // MEMO_CHARS_PER_WORD) for cjk in filter(None, parts))
 
 
 def memo_headings(text: str) -> set[str]:
