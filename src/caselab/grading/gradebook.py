@@ -961,10 +961,14 @@ def _grade_found(run: GradeRun, found, *, root, modules, explanations, workers, 
     cached: dict[str, StudentResult] = {}
     todo: list[tuple[str, Path]] = []
     prints: dict[str, str] = {}
+
+    def fingerprint(path: Path) -> str:
+        return hashlib.sha256(f"{quizset}\0{submission_fingerprint(path)}".encode()).hexdigest()
+
     for student, path in found:
-        prints[student] = hashlib.sha256(f"{quizset}\0{submission_fingerprint(path)}".encode()).hexdigest()
-        try:
+        try:  # a student without a graded state is fingerprinted when graded (while the sandbox runs others)
             data = json.loads((state / f"{file_stem(student)}.json").read_text(encoding="utf-8"))
+            prints[student] = fingerprint(path)
             if data.get("fingerprint") == prints[student] and data.get("reusable", True):
                 cached[student] = StudentResult.from_json(data["result"])
                 continue
@@ -972,6 +976,7 @@ def _grade_found(run: GradeRun, found, *, root, modules, explanations, workers, 
             pass
         todo.append((student, path))
     run.reused = len(cached)
+    paths = dict(todo)
 
     progress = Progress(len(found), enabled=not quiet, stream=progress_stream)
     if cached:
@@ -984,6 +989,8 @@ def _grade_found(run: GradeRun, found, *, root, modules, explanations, workers, 
             for result in stream:
                 if variants:
                     result = grade_own_variant(result, dict(todo)[result.student], lock, quiz_list)
+                if result.student not in prints:
+                    prints[result.student] = fingerprint(paths[result.student])
                 payload = {"fingerprint": prints[result.student], "result": result.to_json()}
                 if not reusable(result):
                     payload["reusable"] = False
