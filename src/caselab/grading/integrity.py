@@ -26,8 +26,10 @@ about 0; a pair is flagged from ``flag_at(class size)`` = 8 + 1.2 ln(number of p
 Scale: no pair of whole sheets is compared.  Values are indexed by (question, value); pairs
 are drawn only from values given by two students or by at most ``RARE_SHARE`` of the class
 (a value shared by many can add little surprise), and only pairs whose rare agreement alone reaches the bar
-are scored in full.  A class of 1,000 takes about a second to pair (tests/test_integrity.py) and some seconds more
-to read two modules' code and memos from the sheets (6.7 s measured on the shared machine).
+are scored in full.  A class of 1,000 takes about a second to pair (tests/test_integrity.py).  The code and
+memo prints are taken while grading, from the sheets and the syntax trees grading already has
+(``StudentResult.texts``, ``texts_of_sheet``); ``read_texts`` reads the sheets again only for the
+students whose result was reused from an earlier run or whose submission was refused.
 
 Everything here comes from students and is hostile: sheets are parsed, never executed, with a
 size cap and every parser failure swallowed; names and answers reach the CSV through
