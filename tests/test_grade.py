@@ -610,3 +610,20 @@ def test_results_json_is_written_as_json_dumps_with_indent_writes_it():
     for _ in range(3000):
         v = value()
         assert _json_indented(v) == json.dumps(v, indent=2, ensure_ascii=False)
+
+
+def test_private_sheet_copies_go_to_memory_only_with_room(monkeypatch):
+    """/dev/shm holds the per-submission sheet copies only when it has room; else the temporary folder."""
+    import os
+    from types import SimpleNamespace
+
+    from caselab.grading import batch
+
+    if not (os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK | os.X_OK)):
+        assert batch.scratch_folder() is None
+        return
+    room = lambda mb: lambda path: SimpleNamespace(f_bavail=mb << 8, f_frsize=4096)  # noqa: E731 (mb MB)
+    monkeypatch.setattr(batch.os, "statvfs", room(batch.SCRATCH_FREE_MB))
+    assert batch.scratch_folder() == "/dev/shm"
+    monkeypatch.setattr(batch.os, "statvfs", room(64))  # a container's default
+    assert batch.scratch_folder() is None

@@ -424,13 +424,22 @@ def _limit_sentence(limit: str, limits: Limits, detail: str) -> str:
 
 # --- grading a class -------------------------------------------------------------------------
 
+SCRATCH_FREE_MB = 256  # /dev/shm is used only with this much room (a container's may hold 64 MB)
+
+
 def scratch_folder() -> str | None:
     """Where a class's private sheet copies are best made: /dev/shm (in memory) when it is a writable
-    folder, else None (the system's temporary folder).  Each submission makes a folder, writes its
-    sheets and removes them: on a journalled disk that waited and cost more than checking the answers."""
+    folder with ``SCRATCH_FREE_MB`` free, else None (the system's temporary folder).  Each submission
+    makes a folder, writes its sheets and removes them: on a journalled disk that waited and cost more
+    than checking the answers."""
     shm = "/dev/shm"
-    if os.path.isdir(shm) and not os.path.islink(shm) and os.access(shm, os.W_OK | os.X_OK):
-        return shm
+    try:
+        if os.path.isdir(shm) and not os.path.islink(shm) and os.access(shm, os.W_OK | os.X_OK):
+            st = os.statvfs(shm)
+            if st.f_bavail * st.f_frsize >= SCRATCH_FREE_MB << 20:
+                return shm
+    except OSError:
+        pass
     return None
 
 
