@@ -153,3 +153,48 @@ def test_a_sheet_of_nothing_but_slips_is_one_problem_not_thousands(tmp_path):
     result = collect([quiz], folder)["m"]
     assert result.problem.startswith("m.py line 2: Python cannot read this line") and result.problem.count("line 2") == 1
     assert {a.kind for a in result.answers.values()} == {"error"}
+
+
+RUNNER_SHEETS = [
+    'q1 = "A"\nq2 = 2.5\n',
+    'helper = 1 / 0\nq1 = "B"\n',
+    'q1 = "A"; q2 = 1 / 0; q3 = 3\nq4 = q3 + 1\n',  # two statements on the line that raises
+    '@(lambda f: 1 / 0)\ndef q1():\n    pass\nq2 = 2\n',  # a decorator raises
+    '@staticmethod\n@(lambda f: 1 / 0)\ndef q1():\n    pass\nq2 = 2\n',
+    'def f():\n    return g()\ndef g():\n    raise KeyError("x")\nq1 = f()\nq2 = 5\nq3 = undefined\nq4 = 6\n',
+    'import sys\nsys.exit(3)\nq1 = "C"\n',
+    'x = []\nx.append(1)\nraise ValueError(len(x))\nq1 = len(x)\n',  # nothing runs twice
+    'q1 = "A"\nreturn 5\nq2 = 2\n',  # found only when compiled: the whole sheet does not compile
+    'from __future__ import annotations\nx: undefined_name = 1\nq1 = "A"\n',
+    'class C:\n    y = 1 / 0\nq1 = "B"\n',
+    'try:\n    1 / 0\nexcept ZeroDivisionError:\n    pass\nq1 = "A"\n',
+    'try:\n    1 / 0\nfinally:\n    q9 = 9\nq1 = "A"\nraise\n',  # a bare raise later sees no active exception
+    'exec("x = (")\nq1 = "A"\n',  # a SyntaxError raised while running
+    'def q3(x):\n    return x\nq1 = [i for i in range(3)][5]\nq2 = 1\n',
+    '"""doc"""\nq1 = __doc__\n',
+    '"""doc"""\nq9 = 1\n"""later"""\nq1 = __doc__\nq2 = sorted(globals())\n',
+    'import sys\ndef deep(n):\n    return deep(n + 1)\nq1 = deep(0)\nq2 = 2\n',
+    'x = 1\n' * 50 + 'q1 = {}["k"]\n' + 'q2 = 2\n',
+    'q1 = (1 +\n      2 +\n      undefined)\nq2 = 2\n',
+    'if True:\n    a = 1\n    b = 1 / 0\nq1 = "A"\n',
+]
+
+
+@pytest.mark.parametrize("text", RUNNER_SHEETS)
+def test_the_runner_runs_a_sheet_whole_with_the_records_of_running_it_statement_by_statement(text, monkeypatch):
+    """The runner runs a sheet whole and, once a statement raises, the rest one by one: the records
+    (values, errors and their lines) are those of running every statement apart."""
+    from caselab.quiz import runner
+
+    sheet = {"module": "m", "path": "/sheets/m.py", "names": ["q1", "q2", "q3", "q4", "q9"],
+             "calls": {"q3": [[1]]}}
+
+    def records():
+        out = []
+        runner.run_sheet(dict(sheet), out.append, 2.0, text.encode())
+        return out
+
+    whole = records()
+    monkeypatch.setattr(runner, "_whole", lambda source, path: None)  # statement by statement only
+    apart = records()
+    assert whole == apart

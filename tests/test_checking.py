@@ -252,3 +252,27 @@ def test_unanswered_error_and_invalid_pass_through():
     o = check(CHOICE, Answer("error", message="framework.py line 3: invalid syntax"))
     assert o.status == "error" and "line 3" in o.message
     assert check(CHOICE, Answer("invalid", message="a set")).points == 0
+
+
+def test_memo_words_counts_as_the_rule_reads_token_by_token():
+    """memo_words counts in one regular-expression pass; the rule, token by token, must agree."""
+    import random
+    import re
+
+    from caselab.quiz.checking import _CJK_RUN, MEMO_CHARS_PER_WORD, memo_words
+
+    def by_token(text):
+        words = 0
+        for token in re.findall(r"\w+", text):
+            runs = _CJK_RUN.findall(token)
+            words += sum(-(-len(r) // MEMO_CHARS_PER_WORD) for r in runs) if runs else 1
+            words += len([rest for rest in _CJK_RUN.split(token) if rest]) if runs else 0
+        return words
+
+    rng = random.Random(7)
+    alphabet = list("ab1 _.,\n-") + ["中", "国", "・", "゛", "ア", "한", "\U00020001", "é", "٣", "　", "。",
+                                     "\u30a0", "ｱ", "\uff10", "\ud7af"]
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20)))
+        assert memo_words(text) == by_token(text), repr(text)
+    assert memo_words("央行 notice 2021年9月 a・b") == 1 + 1 + (2 + 2) + 2  # 年, 月 and 2021, 9; ・ is no letter

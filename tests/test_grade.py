@@ -251,6 +251,27 @@ def test_a_stopped_run_resumes_without_regrading(cls, tmp_path):
         and not (out / "feedback" / "hal.md").exists(), "a student no longer in the folder leaves no files"
 
 
+def test_a_rerun_grades_a_crashed_submission_again(cls, tmp_path):
+    """A SIGKILL may come from the host (its out-of-memory killer), not the student: a ``crashed``
+    result is written, kept in the state, and graded again by the next run; an ok one is reused."""
+    module = cls["modules"][0]
+    subs = tmp_path / "subs"
+    for student in ("ada", "zed"):
+        (subs / student).mkdir(parents=True)
+        (subs / student / f"{module}.py").write_text((cls["subs"] / "ada" / f"{module}.py").read_text())
+    with open(subs / "zed" / f"{module}.py", "a") as f:
+        f.write("\nimport os\nos.kill(os.getpid(), 9)\n")
+    out = tmp_path / "out"
+    first = grade(subs, out, "--modules", module)
+    assert first.returncode == 0, first.stderr
+    book = {r["student"]: r["status"] for r in read_csv(out / "gradebook.csv")}
+    assert book == {"ada": "ok", "zed": "crashed"}
+    assert json.loads((out / ".caselab" / "zed.json").read_text())["reusable"] is False
+    again = grade(subs, out, "--modules", module)
+    assert again.returncode == 0 and "graded 1 submission(s), 1 unchanged" in again.stdout, again.stdout
+    assert {r["student"]: r["status"] for r in read_csv(out / "gradebook.csv")} == book
+
+
 def test_report_lists_the_limits_hit():
     from caselab.quiz.checking import Outcome
     from caselab.grading.batch import StudentResult
@@ -331,6 +352,7 @@ def test_student_text_is_written_inert():
     assert not reusable(StudentResult("s", "timeout", "t", ()))
     assert not reusable(StudentResult("s", "ok", "", (), ("call_seconds",)))
     assert not reusable(StudentResult("s", "internal-error", "bug", ()))
+    assert not reusable(StudentResult("s", "crashed", "killed", ()))  # the host's OOM killer, maybe
 # --- a real class's layouts, the roster both ways, manual points that survive reruns -----------------
 
 @pytest.fixture(scope="module")
@@ -565,3 +587,43 @@ def test_sheets_are_found_at_any_depth_and_a_tie_is_named(tmp_path):
     with pytest.raises(Refused) as refused:
         intake(tie, ["kyc"], tmp_path / "d2")
     assert refused.value.status == "empty" and "kyc.py is in 2 places (one/kyc.py, two/kyc.py)" in refused.value.message
+
+
+def test_results_json_is_written_as_json_dumps_with_indent_writes_it():
+    """results.json is written by a faster encoder that must give json.dumps(indent=2)'s exact bytes."""
+    import random
+
+    from caselab.grading.gradebook import _json_indented
+
+    rng = random.Random(13)
+    leaves = [1, 0, -3, 2.5, -0.0, 1e-7, 1e20, 10**30, 0.1 + 0.2, True, False, None, "", "plain",
+              'a"b\\c\n\t\x00\u2028é中\ud800', float("nan"), float("inf"), float("-inf")]
+
+    def value(depth=0):
+        roll = rng.random()
+        if depth > 3 or roll < 0.4:
+            return rng.choice(leaves)
+        if roll < 0.7:
+            return [value(depth + 1) for _ in range(rng.randint(0, 4))]
+        return {rng.choice(["a", "é\n", 'x"y', ""]) + str(i): value(depth + 1) for i in range(rng.randint(0, 4))}
+
+    for _ in range(3000):
+        v = value()
+        assert _json_indented(v) == json.dumps(v, indent=2, ensure_ascii=False)
+
+
+def test_private_sheet_copies_go_to_memory_only_with_room(monkeypatch):
+    """/dev/shm holds the per-submission sheet copies only when it has room; else the temporary folder."""
+    import os
+    from types import SimpleNamespace
+
+    from caselab.grading import batch
+
+    if not (os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK | os.X_OK)):
+        assert batch.scratch_folder() is None
+        return
+    room = lambda mb: lambda path: SimpleNamespace(f_bavail=mb << 8, f_frsize=4096)  # noqa: E731 (mb MB)
+    monkeypatch.setattr(batch.os, "statvfs", room(batch.SCRATCH_FREE_MB))
+    assert batch.scratch_folder() == "/dev/shm"
+    monkeypatch.setattr(batch.os, "statvfs", room(64))  # a container's default
+    assert batch.scratch_folder() is None

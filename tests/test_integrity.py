@@ -167,6 +167,61 @@ def test_code_is_compared_after_normalising_names_comments_and_layout():
     assert fp(BLANK) is None
 
 
+def test_code_prints_are_the_dump_of_the_renamed_tree_and_leave_the_tree_alone():
+    """code_print writes in one pass what ast.dump writes of the tree _Names renames (the definition)."""
+    import ast
+    import copy
+    import hashlib
+    from pathlib import Path
+
+    from caselab.grading.integrity import _Names, _renamed_dump
+
+    tricky = '''
+def q(a: int, /, b=len, *c: str, d, e=2, **f) -> float:
+    "doc"
+    @deco(a)
+    def inner(x=a, *, y):
+        """inner doc"""
+        return lambda z, *w: z + x + y
+    async def g():
+        return [v async for v in aiter(b)]
+    class C(Base, k=a):
+        attr: list[int] = []
+        def m(self):
+            global gl
+            return self.attr
+    try:
+        del b
+    except (KeyError, ValueError) as err:
+        raise RuntimeError(err) from None
+    match a:
+        case [1, *rest] | {"k": rest}:
+            pass
+        case Point(x=0) as p:
+            pass
+    return f"{a!r:>{b}}" + b"x".decode() + str(1j) + str(...)
+
+
+def only_a_docstring():
+    "nothing else"
+'''
+    root = Path(__file__).resolve().parents[1]
+    sources = [CODE_A, CODE_B, CODE_C, BLANK, tricky]
+    sources += [p.read_text(encoding="utf-8") for p in sorted((root / "solutions").glob("*.py"))]
+    count = 0
+    for source in sources:
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.FunctionDef):
+                before = ast.dump(node, include_attributes=True)
+                want = ast.dump(_Names().visit(copy.deepcopy(node)), annotate_fields=False)
+                assert _renamed_dump(node, {}) == want
+                assert ast.dump(node, include_attributes=True) == before
+                fp = code_print(node)
+                assert fp is None or fp == hashlib.sha256(want.encode()).hexdigest()[:16]
+                count += 1
+    assert count >= 12
+
+
 def test_memo_sentences_and_hostile_sheets():
     memo = ("## Problem\nThe exchange checked the documents but could not see who would later control the account. "
             "Short one.")

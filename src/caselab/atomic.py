@@ -8,19 +8,18 @@ more than grading the student; ext4 and most file systems flush a file replaced 
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from pathlib import Path
 
 
 def write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    # the temporary name stays short whatever the target's (a file name may have at most 255 bytes)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".part", dir=path.parent)
-    umask = os.umask(0)
-    os.umask(umask)
+    # the temporary name stays short whatever the target's (a file name may have at most 255 bytes);
+    # made as mkstemp makes it (a new name, O_EXCL, no link followed), with the usual permissions (0666
+    # less the umask) from the start: a class writes thousands of files, and chmod and umask cost
+    fd, tmp = _create(path.parent, f".{path.name[:40]}.")
     try:
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual permissions
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             if durable:
@@ -35,6 +34,20 @@ def write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:
         raise
 
 
+_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def _create(folder: Path, prefix: str) -> tuple[int, str]:
+    """A new file ``folder/<prefix><random>.part`` opened for writing: (descriptor, path)."""
+    for _ in range(100):
+        tmp = os.path.join(folder, f"{prefix}{secrets.token_hex(6)}.part")
+        try:
+            return os.open(tmp, _FLAGS, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name in {folder}")
+
+
 def write_text(path: Path, text: str) -> None:
     write_bytes(path, text.encode("utf-8"))
 
@@ -45,7 +58,6 @@ def swap_in(tmp: Path, out: Path) -> None:
     if not out.exists():
         os.replace(tmp, out)
         return
-    import secrets
     import shutil
 
     old = out.with_name(f".{out.name}.old-{secrets.token_hex(4)}")

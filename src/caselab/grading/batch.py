@@ -68,7 +68,7 @@ import signal
 import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Sequence
@@ -116,6 +116,9 @@ class StudentResult:
     problems: tuple[tuple[str, str], ...] = ()  # (module, sentence) for each sheet that could not be read or run
     seconds: float = 0.0  # wall clock spent on this submission
     missing: tuple[str, ...] = ()  # graded modules whose sheet is not in the submission (status may still be ok)
+    # (module, question) -> code fingerprint or memo sentences (``integrity.texts_of_sheet``), kept by
+    # ``grade_many(texts=True)`` while the sheets are at hand; None when not kept (never saved by to_json)
+    texts: dict | None = field(default=None, compare=False, repr=False)
 
     @cached_property  # the report asks for it once per question; the outcomes never change
     def score(self) -> float:
@@ -295,14 +298,14 @@ def _cleaned(result: StudentResult, seconds: float) -> StudentResult:
                              given=clean_text(o.given, MAX_GIVEN)) for o in result.outcomes)
     return StudentResult(result.student, result.status, clean_text(result.message), outcomes,
                          result.limits_hit, tuple((clean_text(m), clean_text(t)) for m, t in result.problems),
-                         round(seconds, 4), result.missing)
+                         round(seconds, 4), result.missing, result.texts)
 
 
 def _graded(student: str, path: Path, quiz_list: list[Quiz], sandbox: bool, limits: Limits,
-            workdir: Path) -> StudentResult:
+            workdir: Path, texts: bool = False) -> StudentResult:
     start = time.monotonic()
     try:
-        result = _grade(student, path, quiz_list, sandbox, limits, workdir)
+        result = _grade(student, path, quiz_list, sandbox, limits, workdir, texts)
     except Exception as exc:  # a bug here must not stop a class
         message = f"the grader failed on this submission ({type(exc).__name__}: {str(exc)[:200]})"
         result = StudentResult(student, "internal-error", message, _outcomes_all(quiz_list, "internal-error", message))
@@ -310,7 +313,7 @@ def _graded(student: str, path: Path, quiz_list: list[Quiz], sandbox: bool, limi
 
 
 def _grade(student: str, path: Path, quizzes: list[Quiz], sandbox: bool, limits: Limits,
-           workdir: Path) -> StudentResult:
+           workdir: Path, keep_texts: bool = False) -> StudentResult:
     modules = [q.module for q in quizzes]
     private = Path(tempfile.mkdtemp(prefix="caselab-", dir=workdir))
     try:
@@ -324,8 +327,9 @@ def _grade(student: str, path: Path, quizzes: list[Quiz], sandbox: bool, limits:
             return StudentResult(student, refusal.status, refusal.message,
                                  _outcomes_all(quizzes, refusal.status, refusal.message), limits_hit)
         state = _RunState()
+        trees: dict = {}
         sheets = collect(quizzes, sheets_dir, timeout=limits.seconds, call_seconds=limits.call_seconds,
-                         run=_run_function(state, sheets_dir, limits, sandbox))
+                         run=_run_function(state, sheets_dir, limits, sandbox), trees=trees)
         for module, why in found.too_large.items():
             sheets[module] = SheetAnswers(module, {q.id: Answer("error", message=why)
                                                    for q in quizzes[modules.index(module)].questions}, why)
@@ -335,9 +339,28 @@ def _grade(student: str, path: Path, quizzes: list[Quiz], sandbox: bool, limits:
                          if sheets[m].problem and (m in found.found or m in found.too_large))
         status, message, limits_hit = _verdict(state, found, problems, limits)
         missing = tuple(m for m in modules if m not in found.found and m not in found.too_large)
-        return StudentResult(student, status, message, outcomes, limits_hit, problems, missing=missing)
+        texts = _texts(quizzes, sheets_dir, found.found, trees) if keep_texts else None
+        return StudentResult(student, status, message, outcomes, limits_hit, problems, missing=missing, texts=texts)
     finally:
         shutil.rmtree(private, ignore_errors=True)
+
+
+def _texts(quizzes: list[Quiz], sheets_dir: Path, found: set[str], trees: dict) -> dict:
+    """What the integrity report compares, read from the sheets while they are here (the trees grading
+    parsed are reused; ``integrity.read_texts`` would give the same)."""
+    from caselab.grading.integrity import text_kinds, texts_of_sheet
+
+    out = {}
+    for module, kinds in text_kinds(quizzes).items():
+        if not kinds or module not in found:
+            continue
+        try:
+            raw = (sheets_dir / f"{module}.py").read_bytes()
+            for qid, value in texts_of_sheet(raw, kinds, trees.get(module)).items():
+                out[(module, qid)] = value
+        except Exception:  # noqa: BLE001 (as read_texts: a sheet that cannot be read gives nothing)
+            pass
+    return out
 
 
 def _strip_prefix(problem: str, module: str) -> str:
@@ -401,6 +424,25 @@ def _limit_sentence(limit: str, limits: Limits, detail: str) -> str:
 
 # --- grading a class -------------------------------------------------------------------------
 
+SCRATCH_FREE_MB = 256  # /dev/shm is used only with this much room (a container's may hold 64 MB)
+
+
+def scratch_folder() -> str | None:
+    """Where a class's private sheet copies are best made: /dev/shm (in memory) when it is a writable
+    folder with ``SCRATCH_FREE_MB`` free, else None (the system's temporary folder).  Each submission
+    makes a folder, writes its sheets and removes them: on a journalled disk that waited and cost more
+    than checking the answers."""
+    shm = "/dev/shm"
+    try:
+        if os.path.isdir(shm) and not os.path.islink(shm) and os.access(shm, os.W_OK | os.X_OK):
+            st = os.statvfs(shm)
+            if st.f_bavail * st.f_frsize >= SCRATCH_FREE_MB << 20:
+                return shm
+    except OSError:
+        pass
+    return None
+
+
 def default_workers() -> int:
     """Runs at once: a run is mostly one process on one core, with some waiting; one more than the cores."""
     return (os.cpu_count() or 1) + 1
@@ -408,11 +450,12 @@ def default_workers() -> int:
 
 def grade_many(submissions: Iterable[tuple[str, Path]], quizzes: Mapping[str, Quiz] | Sequence[Quiz], *,
                sandbox: bool = True, limits: Limits = Limits(), workers: int | None = None,
-               workdir: Path) -> Iterator[StudentResult]:
+               workdir: Path, texts: bool = False) -> Iterator[StudentResult]:
     """Grade ``submissions`` in parallel and yield each result as it finishes (not in input order).
 
     A broken or hostile submission gives its own status and never stops the
-    batch.  Stopping the iteration early cancels what has not started.
+    batch.  Stopping the iteration early cancels what has not started.  ``texts=True`` keeps
+    what the integrity report compares on each result (``StudentResult.texts``).
     """
     quiz_list = _quiz_list(quizzes)
     real = Path(os.path.realpath(workdir))
@@ -431,7 +474,7 @@ def grade_many(submissions: Iterable[tuple[str, Path]], quizzes: Mapping[str, Qu
                 return
             _check_workdir(str(real), path)
             real.mkdir(parents=True, exist_ok=True)
-            future = pool.submit(_graded, student, Path(path), quiz_list, sandbox, limits, real)
+            future = pool.submit(_graded, student, Path(path), quiz_list, sandbox, limits, real, texts)
             pending[future] = (student, path)
 
     try:

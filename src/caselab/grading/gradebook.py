@@ -40,8 +40,9 @@ Every file is written whole (``atomic.py``) and only when its bytes change; the 
 inputs give byte-identical outputs.  A run that is stopped (Ctrl-C, a crash, a
 killed machine) keeps every student already graded in ``.caselab/``; running the same
 command again grades only the rest.  A result a rerun could change for reasons outside
-the submission (``timeout``, ``internal-error``, ``unsandboxed``, a time limit hit: a
-loaded machine, the grader, the sandbox) is kept there too but graded again.
+the submission (``timeout``, ``internal-error``, ``unsandboxed``, ``crashed``, a time limit
+hit: a loaded machine, the grader, the sandbox, the host's out-of-memory killer) is kept
+there too but graded again.
 
 Whatever a student controls (names, answers, messages) is written inert: CSV cells never
 start a formula (``csv_cell``), Markdown escapes markup on one capped line (``md_text``),
@@ -51,6 +52,7 @@ results.json asks Gradescope to show plain text, and text that cannot be encoded
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -68,7 +70,7 @@ from caselab import __version__
 from caselab.atomic import write_bytes
 from caselab.quiz.checking import Outcome
 from caselab.quiz.model import Quiz, load_quizzes
-from caselab.grading.batch import StudentResult, grade_many, sandbox_available
+from caselab.grading.batch import StudentResult, grade_many, sandbox_available, scratch_folder
 from caselab.grading.intake import MAX_DEPTH, canvas_original_name, printable, scan_submissions, unique_ids, zip_names
 
 STATE_DIR = ".caselab"
@@ -134,7 +136,7 @@ def grade_stream(submissions: list[tuple[str, Path]], quizzes: Sequence[Quiz], *
                  workers: int | None, workdir: Path) -> Iterator[StudentResult]:
     """Each submission's result as it finishes (grade_many runs them in parallel)."""
     yield from grade_many(submissions, list(quizzes), sandbox=sandbox, limits=limits, workers=workers,
-                          workdir=workdir)
+                          workdir=workdir, texts=True)
 
 
 # --- fingerprints ---------------------------------------------------------------------------------
@@ -370,6 +372,7 @@ def update_manual(path: Path, manual: Manual, rows: list[list[str]], written: li
 
 # --- output files ---------------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=4096)  # a class's points are a few hundred values, printed many times each
 def fmt(x: float) -> str:
     """Points as the gradebook prints them: at most two decimals, no trailing zeros."""
     text = f"{round(x, 2):.2f}".rstrip("0").rstrip(".")
@@ -513,6 +516,7 @@ def canvas_csv(results: list[StudentResult], max_score: float, assignment: str |
 MAX_SHOWN = 300  # characters of a message or a name that can carry a student's text
 
 
+@functools.lru_cache(maxsize=8192)  # messages repeat across a class (pure function of its arguments)
 def plain_line(text: str, limit: int = MAX_SHOWN) -> str:
     """One line of at most ``limit`` characters: line breaks and control characters become spaces."""
     text = " ".join("".join(c if c.isprintable() else " " for c in str(text)).split())
@@ -522,6 +526,7 @@ def plain_line(text: str, limit: int = MAX_SHOWN) -> str:
 _MD_ESCAPES = str.maketrans({c: "\\" + c for c in "\\`*_[]{}()#+!|~"} | {"<": "&lt;", ">": "&gt;", "&": "&amp;"})
 
 
+@functools.lru_cache(maxsize=8192)
 def md_text(text: str, limit: int = MAX_SHOWN) -> str:
     """Text that may come from a student, made inert in Markdown: one line, capped, and every character
     that could start markup (HTML, a link or an image, emphasis, code, a table cell) escaped."""
@@ -539,6 +544,7 @@ def plain(text: str) -> str:
     return re.sub(r"\(\s*\)", "", text).replace("( ", "(").replace(" )", ")")
 
 
+@functools.lru_cache(maxsize=8192)  # an Outcome is frozen plain data: most students share most of theirs
 def _test_output(o: Outcome, pending: float = 0.0) -> str:
     if o.status == PENDING:
         return (f"{fmt(pending)} points to be graded by your instructor; " + plain_line(plain(o.message))).rstrip(".") + "."
@@ -562,9 +568,10 @@ def results_json(r: StudentResult, quizzes: Sequence[Quiz], pending: dict | None
     manual adjustment is a test of its own named <module>/adjustment.
     """
     pending = pending or {}
-    titles = {(quiz.module, q.id): q.title for quiz in quizzes for q in quiz.questions}
-    per_module = ", ".join(f"{quiz.module} {fmt(r.module_score(quiz.module))}/{fmt(_module_max(r, quiz.module))}"
-                           for quiz in quizzes)
+    titles = _titles(quizzes)
+    sums = _module_sums(r)
+    per_module = ", ".join(f"{quiz.module} {fmt(sums.get(quiz.module, (0, 0))[0])}/"
+                           f"{fmt(sums.get(quiz.module, (0, 0))[1])}" for quiz in quizzes)
     output = f"caselab: {fmt(r.score)} / {fmt(r.max_score)} points ({per_module})."
     if pending:
         output += f" {_pending_sentence(pending)}."
@@ -587,7 +594,59 @@ def results_json(r: StudentResult, quizzes: Sequence[Quiz], pending: dict | None
     if pending:
         data["extra_data"] = {"pending": round(sum(pending.values()), 4),
                               "pending_questions": [f"{m}/{q}" for m, q in pending]}
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return _json_indented(data) + "\n"
+
+
+_json_str = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) writes for a string (C)
+
+
+def _json_indented(value, indent: str = "\n") -> str:
+    """``json.dumps(value, indent=2, ensure_ascii=False)``, the same bytes, without json's pure-Python
+    indenting encoder (a class's results.json files were a large part of a run's time).  Keys are text."""
+    kind = type(value)
+    if kind is str:
+        return _json_str(value)
+    if kind is dict:
+        if not value:
+            return "{}"
+        inner = indent + "  "
+        return "{" + ",".join([inner + _json_str(k) + ": " + (_json_str(v) if type(v) is str else _json_indented(v, inner))
+                               for k, v in value.items()]) + indent + "}"
+    if kind is list:
+        if not value:
+            return "[]"
+        inner = indent + "  "
+        return "[" + ",".join([inner + _json_indented(v, inner) for v in value]) + indent + "]"
+    if kind is float and value - value == 0.0:  # finite: json writes float.__repr__
+        return float.__repr__(value)
+    if kind is int:
+        return int.__repr__(value)
+    return json.dumps(value)  # true/false, null, NaN and infinities: as json writes them
+
+
+def _titles(quizzes: Sequence[Quiz]) -> dict:
+    key = tuple(map(id, quizzes))
+    hit = _TITLES.get(key)
+    if hit is None or any(a is not b for a, b in zip(hit[0], quizzes)):
+        hit = (tuple(quizzes), {(quiz.module, q.id): q.title for quiz in quizzes for q in quiz.questions})
+        _TITLES.clear()
+        _TITLES[key] = hit
+    return hit[1]
+
+
+_TITLES: dict = {}
+
+
+def _module_sums(r: StudentResult) -> dict[str, tuple[float, float]]:
+    """module -> (points, max points), each as ``module_score`` computes it (same order of addition)."""
+    points: dict[str, list] = {}
+    tops: dict[str, list] = {}
+    for o in r.outcomes:
+        if o.module not in points:
+            points[o.module], tops[o.module] = [], []
+        points[o.module].append(o.points)
+        tops[o.module].append(o.max_points)
+    return {m: (round(sum(points[m]), 4), round(sum(tops[m]), 4)) for m in points}
 
 
 def _module_max(r: StudentResult, module: str) -> float:
@@ -602,6 +661,19 @@ def _figs(text: str, figures: dict) -> str:
 
 
 ANSWERED = ("correct", "partial", "wrong", PENDING)
+_EXPLAINED: dict = {}  # (id(figures), explanation) -> (figures, the quoted block): the same for every student
+
+
+def _explanation(explanation: str, figures: dict) -> str:
+    key = (id(figures), explanation)
+    hit = _EXPLAINED.get(key)
+    if hit is None or hit[0] is not figures:
+        text = "**Explanation.** " + plain(_figs(explanation, figures))
+        hit = (figures, "\n".join("> " + line if line else ">" for line in text.split("\n")))
+        if len(_EXPLAINED) > 4096:
+            _EXPLAINED.clear()
+        _EXPLAINED[key] = hit
+    return hit[1]
 
 
 def feedback_md(r: StudentResult, quizzes: Sequence[Quiz], *, explanations: bool, figures: dict,
@@ -616,14 +688,17 @@ def feedback_md(r: StudentResult, quizzes: Sequence[Quiz], *, explanations: bool
     elif r.message:
         lines += [f"Note: {md_text(r.message)}", ""]
     lines += ["| module | points | of | to be graded |", "| --- | ---: | ---: | ---: |"]
+    sums = _module_sums(r)
     for quiz in quizzes:
         waiting = sum(v for (m, _), v in pending.items() if m == quiz.module)
-        lines.append(f"| {quiz.title} | {fmt(r.module_score(quiz.module))} | {fmt(_module_max(r, quiz.module))} "
+        score, top = sums.get(quiz.module, (0, 0))
+        lines.append(f"| {quiz.title} | {fmt(score)} | {fmt(top)} "
                      f"| {fmt(waiting) if waiting else '–'} |")
     lines.append("")
     outcomes = {(o.module, o.id): o for o in r.outcomes}
     for quiz in quizzes:
-        lines += [f"## {quiz.title} ({fmt(r.module_score(quiz.module))} / {fmt(_module_max(r, quiz.module))})", ""]
+        score, top = sums.get(quiz.module, (0, 0))
+        lines += [f"## {quiz.title} ({fmt(score)} / {fmt(top)})", ""]
         for q in quiz.questions:
             o = outcomes[(quiz.module, q.id)]
             if o.status == PENDING:
@@ -646,8 +721,7 @@ def feedback_md(r: StudentResult, quizzes: Sequence[Quiz], *, explanations: bool
             if o.hint and o.status != "correct":
                 lines += [f"Hint: {plain(o.hint)}", ""]
             if explanations and q.explanation and o.status in ANSWERED:
-                text = "**Explanation.** " + plain(_figs(q.explanation, figures))
-                lines += ["\n".join("> " + line if line else ">" for line in text.split("\n")), ""]
+                lines += [_explanation(q.explanation, figures), ""]
         for o in r.outcomes:
             if o.module == quiz.module and o.id == ADJUSTMENT:
                 lines += [f"**Adjustment** ({'+' if o.points >= 0 else ''}{fmt(o.points)}): {o.message}", ""]
@@ -738,8 +812,9 @@ def file_stem(student: str) -> str:
 
 
 # Statuses a rerun could change for reasons outside the submission (a loaded machine, the grader
-# itself, the sandbox missing this time): such a result is written but never reused.
-TRANSIENT_STATUSES = ("timeout", "internal-error", "unsandboxed")
+# itself, the sandbox missing this time, a SIGKILL from the host's out-of-memory killer rather than
+# the student): such a result is written but never reused.
+TRANSIENT_STATUSES = ("timeout", "internal-error", "unsandboxed", "crashed")
 TRANSIENT_LIMITS = ("seconds", "call_seconds")
 
 
@@ -887,10 +962,14 @@ def _grade_found(run: GradeRun, found, *, root, modules, explanations, workers, 
     cached: dict[str, StudentResult] = {}
     todo: list[tuple[str, Path]] = []
     prints: dict[str, str] = {}
+
+    def fingerprint(path: Path) -> str:
+        return hashlib.sha256(f"{quizset}\0{submission_fingerprint(path)}".encode()).hexdigest()
+
     for student, path in found:
-        prints[student] = hashlib.sha256(f"{quizset}\0{submission_fingerprint(path)}".encode()).hexdigest()
-        try:
+        try:  # a student without a graded state is fingerprinted when graded (while the sandbox runs others)
             data = json.loads((state / f"{file_stem(student)}.json").read_text(encoding="utf-8"))
+            prints[student] = fingerprint(path)
             if data.get("fingerprint") == prints[student] and data.get("reusable", True):
                 cached[student] = StudentResult.from_json(data["result"])
                 continue
@@ -898,18 +977,21 @@ def _grade_found(run: GradeRun, found, *, root, modules, explanations, workers, 
             pass
         todo.append((student, path))
     run.reused = len(cached)
+    paths = dict(todo)
 
     progress = Progress(len(found), enabled=not quiet, stream=progress_stream)
     if cached:
         progress.update("", step=len(cached))
     stop_after = int(os.environ.get(STOP_AFTER_ENV, "0") or 0)
     if todo:
-        workdir = Path(tempfile.mkdtemp(prefix="caselab-grade-"))
+        workdir = Path(tempfile.mkdtemp(prefix="caselab-grade-", dir=scratch_folder()))
         stream = grade_stream(todo, quiz_list, sandbox=sandbox, limits=limits, workers=workers, workdir=workdir)
         try:
             for result in stream:
                 if variants:
                     result = grade_own_variant(result, dict(todo)[result.student], lock, quiz_list)
+                if result.student not in prints:
+                    prints[result.student] = fingerprint(paths[result.student])
                 payload = {"fingerprint": prints[result.student], "result": result.to_json()}
                 if not reusable(result):
                     payload["reusable"] = False

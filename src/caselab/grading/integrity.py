@@ -26,8 +26,10 @@ about 0; a pair is flagged from ``flag_at(class size)`` = 8 + 1.2 ln(number of p
 Scale: no pair of whole sheets is compared.  Values are indexed by (question, value); pairs
 are drawn only from values given by two students or by at most ``RARE_SHARE`` of the class
 (a value shared by many can add little surprise), and only pairs whose rare agreement alone reaches the bar
-are scored in full.  A class of 1,000 takes about a second to pair (tests/test_integrity.py) and some seconds more
-to read two modules' code and memos from the sheets (6.7 s measured on the shared machine).
+are scored in full.  A class of 1,000 takes about a second to pair (tests/test_integrity.py).  The code and
+memo prints are taken while grading, from the sheets and the syntax trees grading already has
+(``StudentResult.texts``, ``texts_of_sheet``); ``read_texts`` reads the sheets again only for the
+students whose result was reused from an earlier run or whose submission was refused.
 
 Everything here comes from students and is hostile: sheets are parsed, never executed, with a
 size cap and every parser failure swallowed; names and answers reach the CSV through
@@ -38,6 +40,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import html
+import io
 import math
 import re
 import shutil
@@ -107,17 +110,72 @@ class _Names(ast.NodeTransformer):
 
 
 def code_print(node: ast.FunctionDef) -> str | None:
-    """(Renames inside ``node``.)  A fingerprint of a function that ignores names, comments, docstrings and layout;
+    """A fingerprint of a function that ignores names, comments, docstrings and layout (``node`` is left as it is);
     None for a body that is only ``pass``/``...``/``return None`` (the sheet as handed out)."""
     try:
         body = [s for s in node.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
         if all(isinstance(s, ast.Pass) or (isinstance(s, ast.Return) and (s.value is None or (
                 isinstance(s.value, ast.Constant) and s.value.value is None))) for s in body):
             return None
-        tree = _Names().visit(node)  # changes ``node`` in place: the sheet's tree is parsed for this alone
-        return hashlib.sha256(ast.dump(tree, annotate_fields=False).encode()).hexdigest()[:16]
+        text = _renamed_dump(node, {})  # = ast.dump(_Names().visit(node), annotate_fields=False), in one pass
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
     except (RecursionError, ValueError, TypeError, AttributeError, SyntaxError, MemoryError):
         return None
+
+
+_NO_VALUE = object()
+
+
+def _renamed_dump(node, names: dict) -> str:
+    """``ast.dump(node, annotate_fields=False)`` of ``node`` as ``_Names`` would leave it, without changing it.
+
+    The same traversal (fields in order, depth first), so names are numbered in the same order, and
+    ast.dump's own rules (a field that is None where its class defaults to None is left out, and the
+    fields after it are written as ``name=value``).  ``_Names`` stays the definition; tests compare them."""
+    kind = type(node)
+    if kind is list:
+        return "[" + ", ".join([_renamed_dump(x, names) for x in node]) + "]"
+    fields_of = _FIELDS.get(kind)
+    if fields_of is None:
+        if not isinstance(node, ast.AST):
+            return repr(node)
+        # each field, and whether ast.dump leaves it out when it is None (its class defaults to None)
+        fields_of = _FIELDS[kind] = tuple((name, getattr(kind, name, ...) is None) for name in kind._fields)
+    if kind is ast.Name:
+        fields = {"id": names.setdefault(node.id, f"v{len(names)}")}
+    elif kind is ast.arg:
+        fields = {"arg": names.setdefault(node.arg, f"v{len(names)}"), "annotation": None}
+    elif kind is ast.FunctionDef:
+        body = node.body
+        if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant) \
+                and isinstance(body[0].value.value, str):
+            body = body[1:] or [ast.Pass()]
+        fields = {"body": body, "name": "f", "returns": None}
+    else:
+        fields = None
+    args = []
+    keywords = False
+    for name, none_left_out in fields_of:
+        if fields is not None and name in fields:
+            value = fields[name]
+        else:
+            value = getattr(node, name, _NO_VALUE)
+            if value is _NO_VALUE:
+                keywords = True
+                continue
+        if value is None and none_left_out:
+            keywords = True
+            continue
+        vkind = type(value)
+        if vkind is str or vkind is int or kind is ast.Name and name == "id" or kind is ast.arg and name == "arg":
+            text = repr(value)
+        else:
+            text = _renamed_dump(value, names)
+        args.append(f"{name}={text}" if keywords else text)
+    return f"{kind.__name__}({', '.join(args)})"
+
+
+_FIELDS: dict = {}  # node class -> ((field, left out when None), ...)
 
 
 _SENTENCE_END = re.compile(r"[.!?;。！？；\n]+")
@@ -135,21 +193,23 @@ def memo_sentences(text: str) -> set[str]:
     return out
 
 
-def sheet_texts(source: str, kinds: dict[str, str]) -> dict[str, object]:
+def sheet_texts(source: str, kinds: dict[str, str], tree: ast.Module | None = None) -> dict[str, object]:
     """From one sheet's source: question id -> code fingerprint (str) or memo sentences (set).
 
     ``kinds`` maps question ids to "code" or "memo".  Only top-level ``def qN`` and ``qN = "..."``
-    are read; a sheet that does not parse, or is too large, gives nothing."""
+    are read; a sheet that does not parse, or is too large, gives nothing.  ``tree``, when given,
+    is ``ast.parse(source)`` already made (it is read, never changed)."""
     if len(source) > MAX_SOURCE_CHARS:
         return {}
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return {}
+    if tree is None:
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return {}
     out: dict[str, object] = {}
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and kinds.get(node.name) == "code":
-            qid = node.name  # before code_print renames it
+            qid = node.name
             fp = code_print(node)
             if fp:
                 out[qid] = fp
@@ -162,13 +222,38 @@ def sheet_texts(source: str, kinds: dict[str, str]) -> dict[str, object]:
     return out
 
 
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.M)
+
+
+def texts_of_sheet(raw: bytes, kinds: dict[str, str], tree: ast.Module | None = None) -> dict[str, object]:
+    """``sheet_texts`` of a sheet's bytes as ``read_texts`` reads them (UTF-8, a bad byte replaced,
+    universal newlines).  ``tree`` is ``ast.parse(raw)`` when the grader has it: it is used (rather
+    than parsing again) only where parsing the bytes and parsing that text give the same tree
+    (valid UTF-8, no byte-order mark, no coding declaration)."""
+    source = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8", errors="replace").read()
+    if tree is not None:
+        try:
+            raw.decode("utf-8")
+            same = not raw.startswith(b"\xef\xbb\xbf") and not _COOKIE.search(b"\n".join(raw.split(b"\n", 2)[:2]))
+        except UnicodeDecodeError:
+            same = False
+        if not same:
+            tree = None
+    return sheet_texts(source, kinds, tree)
+
+
+def text_kinds(quizzes: Sequence) -> dict[str, dict[str, str]]:
+    """module -> {question id: "code" or "memo"} for the questions whose texts are compared."""
+    return {quiz.module: {q.id: q.type for q in quiz.questions if q.type in ("code", "memo")} for quiz in quizzes}
+
+
 def read_texts(submissions: Iterable[tuple[str, Path]], quizzes: Sequence) -> dict[str, dict[tuple[str, str], object]]:
     """student -> {(module, question id): code fingerprint or memo sentences}, read through intake's
     checks (the same limits as grading; a refused submission gives nothing)."""
     from caselab.grading.intake import intake
     from caselab.grading.sandbox import Limits
 
-    kinds = {quiz.module: {q.id: q.type for q in quiz.questions if q.type in ("code", "memo")} for quiz in quizzes}
+    kinds = text_kinds(quizzes)
     modules = [m for m, k in kinds.items() if k]
     texts: dict[str, dict[tuple[str, str], object]] = {}
     if not modules:
@@ -360,7 +445,12 @@ def write_integrity(run, quizzes: Sequence, report_html: str, written: list | No
     """Write ``run.out``/integrity.csv (only if its bytes change); return report.html with the section added."""
     from caselab.grading.gradebook import write_if_changed
 
-    texts = read_texts(getattr(run, "submissions", ()) or (), quizzes)
+    # the texts grading kept (``StudentResult.texts``); read from the sheets only for the rest
+    # (results reused from an earlier run, refused or failed submissions)
+    texts = {r.student: r.texts for r in run.results if r.texts}
+    known = {r.student for r in run.results if r.texts is not None}
+    rest = [(s, p) for s, p in (getattr(run, "submissions", ()) or ()) if s not in known]
+    texts.update(read_texts(rest, quizzes))
     pairs = find_pairs(run.results, texts)
     write_if_changed(run.out / "integrity.csv", integrity_csv(pairs), written)
     return with_section(report_html, pairs, len(run.results))

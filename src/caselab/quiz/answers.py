@@ -82,6 +82,7 @@ class _Reading:
     last: dict[str, ast.stmt] = field(default_factory=dict)  # name -> the last top-level statement binding it
     broken: dict[str, Answer] = field(default_factory=dict)  # question -> why its statement cannot be read
     problems: list[str] = field(default_factory=list)  # slips that belong to no question
+    tree: ast.Module | None = None  # the sheet's own tree (not a salvaged one), for readers after grading
 
 
 def _literal(node: ast.expr) -> Any:
@@ -589,6 +590,8 @@ def prepare(quiz: Quiz, path: Path) -> tuple[SheetAnswers | None, dict | None, _
         msg = f"{path.name} cannot be read as Python: {type(exc).__name__}"
         return SheetAnswers(quiz.module, {qid: Answer("error", message=msg) for qid in qids}, msg), None, None
     reading = read_plain(tree, set(qids))
+    if source is None:
+        reading.tree = tree
     _note_slips(quiz, reading, slips)
     calls = {
         q.id: [case_args(c) for c in q.spec["cases"]] for q in quiz.questions
@@ -706,13 +709,18 @@ def _assemble(quiz: Quiz, reading: _Reading, records: list[dict], problem: str) 
 
 
 def collect(quizzes: Sequence[Quiz], folder: Path, *, timeout: float = 10.0, call_seconds: float = 2.0,
-            run: RunFn | None = None) -> dict[str, SheetAnswers]:
-    """Answers of every quiz's sheet ``folder/<module>.py``, running at most one interpreter."""
+            run: RunFn | None = None, trees: dict | None = None) -> dict[str, SheetAnswers]:
+    """Answers of every quiz's sheet ``folder/<module>.py``, running at most one interpreter.
+
+    ``trees``, if given, receives module -> the syntax tree parsed from the sheet's own bytes (modules
+    whose sheet did not parse as it is are left out), so that a later reader need not parse it again."""
     results: dict[str, SheetAnswers] = {}
     pending: dict[str, tuple[Quiz, _Reading]] = {}
     requests = []
     for quiz in quizzes:
         done, request, reading = prepare(quiz, Path(folder) / f"{quiz.module}.py")
+        if trees is not None and reading is not None and reading.tree is not None:
+            trees[quiz.module] = reading.tree
         if done is not None:
             results[quiz.module] = done
         else:

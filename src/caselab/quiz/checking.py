@@ -6,6 +6,7 @@ contain the key.  The rules are written down for students in docs/checking.md.
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -307,6 +308,7 @@ def _key_difference(got: dict, want: list[str]) -> str:
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
 _TOKEN = re.compile(f"[{_CJK}]|[^\\W{_CJK}]+")  # linear: one character class, no backtracking
 _CJK_RUN = re.compile(f"[{_CJK}]+")
+_MEMO_PARTS = re.compile(f"((?:[{_CJK}](?<=\\w))+)|[^\\W{_CJK}]+")  # (?<=\\w): a CJK character that is a letter
 MEMO_CHARS_PER_WORD = 2  # Chinese text: one word per two characters (rounded up per run)
 
 
@@ -318,15 +320,9 @@ def tokens(text: str) -> list[str]:
 def memo_words(text: str) -> int:
     """Words in a memo: each run of letters or digits is one; a run of Chinese, Japanese or Korean
     characters counts one word per ``MEMO_CHARS_PER_WORD`` characters, rounded up."""
-    words = 0
-    for token in re.findall(r"\w+", text):
-        cjk = _CJK_RUN.findall(token)
-        if not cjk:
-            words += 1
-            continue
-        words += sum(-(-len(run) // MEMO_CHARS_PER_WORD) for run in cjk)
-        words += len([rest for rest in _CJK_RUN.split(token) if rest])
-    return words
+    # one pass: each match is a run of CJK letters (group 1) or a run of other letters and digits ("")
+    parts = _MEMO_PARTS.findall(text)
+    return parts.count("") + sum(-(-len(cjk) // MEMO_CHARS_PER_WORD) for cjk in filter(None, parts))
 
 
 def memo_headings(text: str) -> set[str]:
@@ -345,8 +341,15 @@ def memo_headings(text: str) -> set[str]:
 
 def _cites(memo: str, name: str) -> bool:
     """True if ``name`` appears in ``memo`` as whole tokens (``memo`` is already joined by ``_joined``)."""
+    wanted = _wanted(name)
+    return bool(wanted) and wanted in memo
+
+
+@functools.lru_cache(maxsize=4096)  # the names of the sources: the same few for every memo of a class
+def _wanted(name: str) -> str:
+    """``name``'s tokens joined as ``_joined`` joins a memo's, or "" when it has none."""
     wanted = tokens(name)
-    return bool(wanted) and "\0" + "\0".join(wanted) + "\0" in memo
+    return "\0" + "\0".join(wanted) + "\0" if wanted else ""
 
 
 def _joined(text: str) -> str:

@@ -39,12 +39,14 @@ that stopped at a limit says which in ``"limit"`` (``call_seconds``,
 ``memory_mb``, ``processes``, ``file_mb``).
 
 Start-up cost matters (one interpreter per graded submission): the runner
-imports only built-in modules (no json, re, enum or signal wrappers).
+imports only modules built into the interpreter (``posix`` rather than ``os``; no json, re,
+enum or signal wrappers; no ``_ast``) and ``resource``, and runs a sheet whole when that
+gives the records of running it statement by statement (``_whole``, ``_raised_at``).
 """
-import _ast
 import _signal
+import io
 import marshal
-import os
+import posix as os  # os itself costs an import (posixpath, stat, ...); posix is built in and loaded
 import sys
 
 MAX_DEPTH = 32
@@ -53,7 +55,7 @@ MAX_STR = 100_000
 _INF = float("inf")
 _ONLY_AST = 0x400  # ast.PyCF_ONLY_AST, without importing ast
 # The sheets share this interpreter's builtins; keep our own references to the ones plain() relies on.
-_type, _str, _sorted, _abs = type, str, sorted, abs
+_type, _str, _sorted, _abs, _compile, _exec = type, str, sorted, abs, compile, exec
 
 
 class Invalid(Exception):
@@ -190,6 +192,65 @@ def _with_limit(record, exc):
     return record
 
 
+# Words of a sheet that can tell running it whole from running it statement by statement: a
+# ``__future__`` import (it reaches every later statement only when compiled together), and whatever
+# looks at the sheet's own namespace, where ``__doc__`` differs (each lone string statement compiled
+# apart sets it).
+_APART = ("__future__", "__doc__", "globals", "locals", "vars", "dir(", "dir (", "_getframe", "currentframe")
+_APART_BYTES = tuple(w.encode() for w in _APART)
+
+
+def _whole(source, path):
+    """The sheet compiled whole, or None where running it whole could differ from running it statement
+    by statement: it does not compile whole (a statement that fails only when compiled), or it holds
+    one of the words of ``_APART``."""
+    for word in _APART_BYTES if _type(source) is bytes else _APART:
+        if word in source:
+            return None
+    try:
+        return _compile(source, path, "exec", dont_inherit=True)
+    except BaseException:  # noqa: BLE001  (the statement-by-statement path reports it)
+        return None
+
+
+def _raised_at(exc, code, body):
+    """The index in ``body`` of the top-level statement that raised ``exc`` while ``code`` (the whole
+    sheet) ran, from the position of the module frame's last instruction; None if it cannot be told."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code is not code:
+        tb = tb.tb_next
+    if tb is None:
+        return None
+    try:
+        line, _end, col, _end_col = list(code.co_positions())[tb.tb_lasti // 2]
+    except (IndexError, ValueError):
+        line, col = tb.tb_lineno, None
+    if line is None:
+        line = tb.tb_lineno
+    if line is None:
+        return None
+    where = (line, col if col is not None else 0)
+    found = None
+    for i, stmt in enumerate(body):
+        first = min([(stmt.lineno, stmt.col_offset)]
+                    + [(d.lineno, d.col_offset - 1) for d in getattr(stmt, "decorator_list", ())])
+        if first > where:
+            break
+        found = i
+    return found
+
+
+def _report(exc, stmt, module, path, emit):
+    """Emit the record of ``stmt`` raising ``exc``; True when the sheet's top level must stop there."""
+    if isinstance(exc, SyntaxError):  # found only when compiled ('return' outside a function...)
+        emit({"module": module, "error": "syntax", "message": f"line {exc.lineno}: {exc.msg}",
+              "line": stmt.lineno})
+        return False
+    emit(_with_limit({"module": module, "error": "runtime", "message": describe(exc, path),
+                      "line": stmt.lineno}, exc))
+    return bool(_limit(exc))  # out of memory or processes: what follows would only fail the same way
+
+
 def run_sheet(sheet, emit, call_seconds, source=None, flush=None):
     """Run one sheet: its top level, then its names, then each code task's calls.
 
@@ -199,13 +260,16 @@ def run_sheet(sheet, emit, call_seconds, source=None, flush=None):
     """
     flush = flush or (lambda: None)
     module, path = sheet["module"], sheet["path"]
+    code = tree = None
     try:
         if sheet.get("source") is not None:  # the grader blanked statements it could not read
             source = sheet["source"]
         if source is None:
             with open(path, "rb") as f:
                 source = f.read()
-        tree = compile(source, path, "exec", _ONLY_AST, dont_inherit=True)
+        code = _whole(source, path)
+        if code is None:
+            tree = _compile(source, path, "exec", _ONLY_AST, dont_inherit=True)
     except SyntaxError as exc:
         emit({"module": module, "error": "syntax", "message": f"line {exc.lineno}: {exc.msg}"})
         return
@@ -222,21 +286,44 @@ def run_sheet(sheet, emit, call_seconds, source=None, flush=None):
     namespace = {"__name__": "__sheet__", "__file__": path, "__builtins__": __builtins__}
     _signal.signal(_signal.SIGALRM, _alarm)
     # Statement by statement: one that raises costs only what it binds; the others still run.
+    # The sheet is first run whole (compiling each statement apart costs more than the rest of a run);
+    # if a statement raises, it is reported as the loop below would, and the loop runs the rest.
     try:
         _signal.setitimer(_signal.ITIMER_REAL, call_seconds)
-        for stmt in tree.body:
+        start = 0
+        if code is not None:
+            failed = None
             try:
-                exec(compile(_ast.Module([stmt], []), path, "exec", dont_inherit=True), namespace)
+                _exec(code, namespace)
             except CallTimeout:
                 raise
-            except SyntaxError as exc:  # found only when compiled ('return' outside a function...)
-                emit({"module": module, "error": "syntax", "message": f"line {exc.lineno}: {exc.msg}",
-                      "line": stmt.lineno})
-            except BaseException as exc:  # the sheet may raise anything, SystemExit included
-                emit(_with_limit({"module": module, "error": "runtime", "message": describe(exc, path),
-                                  "line": stmt.lineno}, exc))
-                if _limit(exc):
-                    break  # out of memory or processes: what follows would only fail the same way
+            except BaseException as exc:
+                failed = exc
+            if failed is not None:
+                try:
+                    tree = _compile(source, path, "exec", _ONLY_AST, dont_inherit=True)
+                except CallTimeout:
+                    raise
+                except BaseException:  # out of memory: say what the sheet raised, and stop its top level
+                    emit(_with_limit({"module": module, "error": "runtime", "message": describe(failed, path)},
+                                     failed))
+                if tree is not None:
+                    start = _raised_at(failed, code, tree.body)
+                    stop = start is None
+                    start = start or 0
+                    stop = _report(failed, tree.body[start], module, path, emit) or stop
+                    start = len(tree.body) if stop else start + 1
+                failed = None
+        if tree is not None:
+            module_type = _type(tree)  # _ast.Module, without importing _ast (its import costs more than a run)
+            for stmt in tree.body[start:]:
+                try:
+                    _exec(_compile(module_type([stmt], []), path, "exec", dont_inherit=True), namespace)
+                except CallTimeout:
+                    raise
+                except BaseException as exc:  # the sheet may raise anything, SystemExit included
+                    if _report(exc, stmt, module, path, emit):
+                        break  # out of memory or processes: what follows would only fail the same way
     except CallTimeout:
         emit({"module": module, "error": "timeout", "message": f"the sheet ran for more than {call_seconds:g} s",
               "limit": "call_seconds"})
@@ -328,7 +415,7 @@ def _load_seccomp(program):
 def main(argv, request=None):
     """Run the request (read from stdin unless given: the sandbox sends this code and the request together)."""
     out_fd = int(argv[argv.index("--out") + 1]) if "--out" in argv else 1
-    out = os.fdopen(os.dup(out_fd), "w", encoding="utf-8")
+    out = io.open(os.dup(out_fd), "w", encoding="utf-8")
     if request is None:
         request = _read_request(argv)
     sheets = request["sheets"]
@@ -341,10 +428,10 @@ def main(argv, request=None):
         except OSError:
             pass  # run_sheet reports it
     _confine(request)
-    sys.stdin = open(os.devnull, encoding="utf-8")
+    sys.stdin = open("/dev/null", encoding="utf-8")
     # The sheets' own output goes nowhere: only the results line protocol is read.
-    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
-    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(os.open("/dev/null", os.O_RDONLY), 0)
+    devnull = os.open("/dev/null", os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     if out_fd not in (0, 1, 2):
