@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 import html
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from caselab.site.originality import copied_passages, load_fingerprint
 from conftest import ROOT
+from test_site_build import built_site
 
 TEXT_SUFFIXES = {".md", ".yml", ".yaml", ".py", ".txt", ".html", ".json", ".toml"}
 
@@ -65,18 +64,9 @@ def test_teaching_notes_have_plans_and_explanations(page):
     assert f"<!-- caselab:explanations {page.stem} -->" in text
 
 
-def build(dest: Path, instructor: bool) -> subprocess.CompletedProcess:
-    env = {**os.environ, "CASELAB_INSTRUCTOR": "1" if instructor else ""}
-    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(dest)],
-                          cwd=ROOT, env=env, capture_output=True, text=True)
-
-
 @pytest.fixture(scope="module")
-def published(tmp_path_factory):
-    dest = tmp_path_factory.mktemp("site")
-    proc = build(dest, instructor=False)
-    assert proc.returncode == 0, proc.stderr
-    return dest
+def published():
+    return built_site(instructor=False)  # built once per session, shared with test_site_build.py
 
 
 def test_published_site_has_no_teaching_notes_and_no_answers(published, quizzes):
@@ -100,10 +90,8 @@ def test_published_module_pages_show_every_question(published, quizzes):
             assert f"{q.id} · " in html
 
 
-def test_instructor_build_has_the_teaching_notes(tmp_path, quizzes):
-    proc = build(tmp_path / "site", instructor=True)
-    assert proc.returncode == 0, proc.stderr
-    note = (tmp_path / "site" / "instructor" / "framework" / "index.html").read_text(encoding="utf-8")
+def test_instructor_build_has_the_teaching_notes(quizzes):
+    note = (built_site(instructor=True) / "instructor" / "framework" / "index.html").read_text(encoding="utf-8")
     q = quizzes["framework"].questions[0]
     assert "Explanation" in note and q.title in note
 
