@@ -20,6 +20,7 @@ def test_benchmark_runs_on_a_small_class():
     out = proc.stdout
     assert "statuses {'ok': 12}" in out, out
     assert "caselab grade (the command), end to end" in out, out
-    assert "caselab grade / floor = " in out, out
+    assert "caselab grade / floor = " in out and "processor time " in out, out
+    assert "before," in out and "after; processor" in out, out  # the floor measured on both sides
     assert "floor: bare `python -I -S -c pass`" in out, out
     assert "ratio" in out, out
