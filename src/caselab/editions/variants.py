@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import secrets as _secrets
 from dataclasses import replace
@@ -124,46 +125,49 @@ def write_student_sheets(dest: Path, lock: dict, quizzes: dict[str, Quiz], editi
     """``dest/students/<student>/exercises/<module>.py`` for every student of the lock (no keys), and with
     ``edition`` = (feedback, salt, figures) ``dest/students/<student>/tests/quizzes/<module>.yml``: the
     edition's quiz file with that student's hashes, so that the self-check works on their sheet.
-    Only the shuffled questions are hashed again (scrypt is slow on purpose)."""
+    Only the shuffled questions are hashed again (scrypt is slow on purpose); the students are made
+    on as many threads as the machine has cores (scrypt lets go of the interpreter's lock while it
+    works), and the files are the same whatever the order in which they finish."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from caselab.editions.quizfile import edition_question, edition_quiz
     from caselab.grading.gradebook import file_stem
 
-    written = []
-    common: dict[tuple[str, str], dict] = {}
-    for sid, entry in sorted(lock["students"].items()):
-        for module, quiz in quizzes.items():
-            mine = entry["modules"].get(module)
-            if not mine:
-                continue
+    feedback, salt, figures = edition if edition is not None else (None, None, None)
+    jobs = [(sid, module, quiz, entry["modules"][module]) for sid, entry in sorted(lock["students"].items())
+            for module, quiz in quizzes.items() if entry["modules"].get(module)]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        common: dict[tuple[str, str], dict] = {}
+        if feedback == "full":  # the questions nobody's variant changes, hashed once for everyone
+            varied = {(module, qid) for _, module, _, mine in jobs
+                      for qid in set(mine.get("orders") or {}) | set(mine.get("params") or {})}
+            shared = [(module, q) for module, quiz in quizzes.items() for q in quiz.questions
+                      if (module, q.id) not in varied]
+            done = pool.map(lambda mq: edition_question(mq[1], feedback, salt, figures), shared)
+            common = {(module, q.id): d for (module, q), d in zip(shared, done)}
+
+        def one(job) -> list[Path]:
+            sid, module, quiz, mine = job
             folder = dest / "students" / file_stem(sid)
             path = folder / "exercises" / f"{module}.py"
             path.parent.mkdir(parents=True, exist_ok=True)
             vq = entry_quiz(quiz, mine)
             path.write_text(stamped_sheet(vq, sid, mine["variant"]), encoding="utf-8")
-            written.append(path)
             if edition is None:
-                continue
-            feedback, salt, figures = edition
+                return [path]
+            quizfile = folder / "tests" / "quizzes" / f"{module}.yml"
+            quizfile.parent.mkdir(parents=True, exist_ok=True)
             if feedback != "full":  # score mode checks the module as a whole; none holds no check
-                path = folder / "tests" / "quizzes" / f"{module}.yml"
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(edition_quiz(vq, feedback, salt, figures, variants=True), encoding="utf-8")
-                written.append(path)
-                continue
-            dicts = []
+                quizfile.write_text(edition_quiz(vq, feedback, salt, figures, variants=True), encoding="utf-8")
+                return [path, quizfile]
             own = set(mine.get("orders") or {}) | set(mine.get("params") or {})
-            for q in vq.questions:
-                if q.id in own:
-                    dicts.append(edition_question(q, feedback, salt, figures))
-                else:
-                    if (module, q.id) not in common:
-                        common[(module, q.id)] = edition_question(q, feedback, salt, figures)
-                    dicts.append(common[(module, q.id)])
-            path = folder / "tests" / "quizzes" / f"{module}.yml"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(edition_quiz(vq, feedback, salt, figures, questions=dicts, variants=True), encoding="utf-8")
-            written.append(path)
-    return written
+            dicts = [common[(module, q.id)] if q.id not in own and (module, q.id) in common
+                     else edition_question(q, feedback, salt, figures) for q in vq.questions]
+            quizfile.write_text(edition_quiz(vq, feedback, salt, figures, questions=dicts, variants=True),
+                                encoding="utf-8")
+            return [path, quizfile]
+
+        return [path for paths in pool.map(one, jobs) for path in paths]
 
 
 def variant_keys(lock: dict, quizzes: dict[str, Quiz]) -> list[tuple[str, str, Any]]:
