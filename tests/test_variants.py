@@ -172,7 +172,10 @@ def test_no_file_holds_any_students_numeric_key(released):
     q4 = entry_quiz(quizzes["kyc"], lock["students"]["bo"]["modules"]["kyc"]).question("q4")
     (leaked / "students" / "ana" / "from-bo.py").write_text(f"q4 = {reference_value(q4)!r}\n", encoding="utf-8")
     hits = scan(leaked, lock, secret, quizzes)
-    assert any(h.startswith("students/ana/from-bo.py: the key of kyc/q4 of bo") for h in hits), hits
+    # named as bo's key, or as the key of a student who drew the same number (the scan names the first)
+    same = {sid for sid, entry in lock["students"].items()
+            if entry_quiz(quizzes["kyc"], entry["modules"]["kyc"]).question("q4").key == q4.key}
+    assert any(h.startswith(f"students/ana/from-bo.py: the key of kyc/q4 of {sid}") for h in hits for sid in same), hits
 
 
 def test_the_lock_stores_orders_and_keys_and_a_second_release_keeps_them(released, tmp_path):
@@ -528,3 +531,24 @@ def test_the_instructors_explanations_name_the_per_student_figures():
         assert ("**Per-student figures**" in blocks[q.id]) == parameterised(q), q.id
     assert "`kyc.accounts_applied` 120, 130, 140 … 200 (9 values)" in blocks["q4"]
     assert "⟨kyc.accounts_opened⟩" in blocks["q4"]  # the students' prompt, with no figure filled in
+
+
+def test_no_student_draws_the_sheets_example_answer_as_their_key():
+    """Every sheet shows ``q4 = 12.5`` as an example of how to write a number: a student whose own key
+    were 12.5 would find it printed on their sheet (and the release scan would refuse the edition)."""
+    import random
+    from dataclasses import replace
+
+    from caselab.quiz.figures import load_figures, with_overrides
+    from caselab.quiz.variants import draw_values
+
+    q4 = load_quizzes(ROOT, ["kyc"])["kyc"].question("q4")
+    # the article's 150/13, and three others: 120/15 gives exactly 12.5 %, the sheets' example
+    q = replace(q4, spec={**q4.spec, "parameters": {"kyc.accounts_applied": [120, 150], "kyc.accounts_opened": [13, 15]}})
+    figures = load_figures(ROOT)
+    rng = random.Random(7)
+    keys = set()
+    for _ in range(200):
+        values = draw_values(q, rng, figures)
+        keys.add(round(with_overrides(figures, values)[q.spec["key_figure"]].value, 2))
+    assert keys == {10.0, round(100 * 13 / 120, 2)}, keys

@@ -36,8 +36,13 @@ def answer_form(q: Question) -> str:
         rounding = f" (within ±{q.spec['tolerance']:g})"
     else:
         rounding = ""
-    example = "125" if q.spec.get("decimals") == 0 else "12.5"
-    return FORMS[q.type].format(id=q.id, unit=unit, rounding=rounding, example=example)
+    return FORMS[q.type].format(id=q.id, unit=unit, rounding=rounding, example=numeric_example(q))
+
+
+def numeric_example(q: Question) -> str:
+    """The number a sheet shows as an example of how to write a numeric answer (the same for every
+    student, so that per-student figures are drawn never to have it as their key)."""
+    return "125" if q.spec.get("decimals") == 0 else "12.5"
 
 
 def choices(q: Question) -> list[tuple[str, str]]:

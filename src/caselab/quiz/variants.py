@@ -87,28 +87,42 @@ def varied(q: Question) -> bool:
 MAX_REDRAWS = 200
 
 
-def draw_values(q: Question, rng: random.Random) -> dict[str, Any]:
+def draw_values(q: Question, rng: random.Random, figures: dict | None = None) -> dict[str, Any]:
     """One student's figures for a parameterised question: each parameter drawn from its values, never
-    all of them the article's own (the generic key, printed on the site's answers, would then be theirs)."""
+    all of them the article's own (the generic key, printed on the site's answers, would then be theirs),
+    and (given the project's ``figures``) never figures whose key, at the question's decimals, is the
+    number every sheet shows as an example of how to write an answer (``sheets.numeric_example``)."""
+    from caselab.quiz.figures import with_overrides
+    from caselab.quiz.sheets import numeric_example
+
     article = q.spec["article_values"]
+    example = float(numeric_example(q))
+    decimals = int(q.spec.get("decimals", 6))
     for _ in range(MAX_REDRAWS):
         values = {name: rng.choice(choices) for name, choices in q.spec["parameters"].items()}
-        if any(values[n] != article[n] for n in values):
-            return values
-    raise VariantError(f"{q.nodeid}: its parameters allow no figures other than the article's; widen the ranges")
+        if all(values[n] == article[n] for n in values):
+            continue
+        if figures is not None:
+            key = with_overrides(figures, values).get(q.spec["key_figure"])
+            if key is not None and round(float(key.value), decimals) == example:
+                continue
+        return values
+    raise VariantError(f"{q.nodeid}: its parameters allow no figures other than the article's (or ones whose "
+                       "key is the sheets' example answer); widen the ranges")
 
 
 def draw(secret: str, student: str, quiz: Quiz, attempt: int = 0) -> dict:
     """A student's variant of ``quiz``: per shuffled question, the original labels in the order shown;
     per parameterised question (``params``), the student's figures."""
     orders, params = {}, {}
+    figures = base_figures(quiz) if any(parameterised(q) for q in quiz.questions) else None
     for q in quiz.questions:
         if q.type in SHUFFLED:
             order = labels(q)
             _rng(secret, quiz.module, q.id, student, str(attempt)).shuffle(order)
             orders[q.id] = order
         if parameterised(q):
-            params[q.id] = draw_values(q, _rng(secret, quiz.module, q.id, student, str(attempt), "parameters"))
+            params[q.id] = draw_values(q, _rng(secret, quiz.module, q.id, student, str(attempt), "parameters"), figures)
     blob = json.dumps(orders, sort_keys=True) + (f"\0{attempt}" if attempt else "")
     if params:  # (a quiz without parameters keeps the variant ids it had before parameters existed)
         blob += "\0" + json.dumps(params, sort_keys=True)
