@@ -552,3 +552,34 @@ def test_no_student_draws_the_sheets_example_answer_as_their_key():
         values = draw_values(q, rng, figures)
         keys.add(round(with_overrides(figures, values)[q.spec["key_figure"]].value, 2))
     assert keys == {10.0, round(100 * 13 / 120, 2)}, keys
+
+
+def test_no_text_an_edition_ships_reads_as_any_drawable_key():
+    """Every key any student could draw, as a sheet writes it (``q14 = 1``), is absent from the text an
+    edition ships (the package, the pages, the sheets): else the release scan refuses the whole edition
+    for the unlucky draw (a docstring once held ``"q14 = 1"``)."""
+    import itertools
+
+    from caselab.editions.variants import _whole
+    from caselab.quiz.figures import load_figures
+    from caselab.quiz.sheets import numeric_example, reference_value
+    from caselab.quiz.variants import parameterised, scenario_question
+
+    figures = load_figures(ROOT)
+    needles = set()
+    for quiz in load_quizzes(ROOT, MODULES).values():
+        for q in quiz.questions:
+            if not parameterised(q):
+                continue
+            names = list(q.spec["parameters"])
+            for combo in itertools.product(*(q.spec["parameters"][n] for n in names)):
+                value = reference_value(scenario_question(q, dict(zip(names, combo)), figures))
+                if round(float(value), int(q.spec.get("decimals", 6))) == float(numeric_example(q)):
+                    continue  # never drawn (test_no_student_draws_the_sheets_example_answer_as_their_key)
+                needles |= {f"{q.id} = {value!r}", f"{q.id} = {json.dumps(value)}"}
+    assert len(needles) > 100
+    texts = [p for folder in ("src", "docs", "exercises") for p in (ROOT / folder).rglob("*")
+             if p.is_file() and p.suffix in (".py", ".md", ".yml", ".js", ".html", ".txt")]
+    found = [(p.relative_to(ROOT).as_posix(), n) for p in texts for n in needles
+             if n in (text := p.read_text(encoding="utf-8", errors="replace")) and _whole(n, text)]
+    assert not found, found

@@ -236,8 +236,8 @@ def scan(edition: Path, lock: dict, secret: str, quizzes: dict[str, Quiz]) -> li
 
 
 def _whole(needle: str, text: str) -> bool:
-    """``needle`` in ``text`` as a whole answer: a number not continued by more digits ("q14 = 1" is not
-    in the sheet's example "q14 = 12.5"), a quoted or listed answer as it stands."""
+    """``needle`` in ``text`` as a whole answer: a number not continued by more digits ("x = 1" is not
+    in a sheet's example "x = 12.5"), a quoted or listed answer as it stands."""
     if not needle[-1:].isdigit():
         return True
     return re.search(re.escape(needle) + r"(?![\d_]|\.\d)", text) is not None
