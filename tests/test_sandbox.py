@@ -353,6 +353,35 @@ def test_stopping_early_cancels_the_rest(tmp_path):
     assert list((tmp_path / "w").iterdir()) == []
 
 
+def test_a_class_is_graded_in_worker_processes_and_a_dead_worker_costs_nobody_their_grade(tmp_path, monkeypatch):
+    """In the sandbox a class is graded in forked worker processes; one that dies (the host's OOM killer,
+    a bug) breaks the pool, and every student it had not returned is graded again, here."""
+    if not grading.in_processes():
+        pytest.skip("worker processes are forked, on Linux only")
+    quiz = small_quiz(tmp_path)
+    names = ["dies"] + [f"s{i}" for i in range(12)]
+    subs = [(name, folder_with(tmp_path, name, {"m.py": PLAIN})) for name in names]
+    real, parent = grading._grade, os.getpid()
+
+    def dies_in_a_worker(student, *args):
+        if os.getpid() == parent:  # graded here, in this process: the fallback, after the pool broke
+            seen_here.append(student)
+        elif student == "dies":
+            os._exit(9)  # a worker that vanishes without a word (a thread doing this would end the test)
+        return real(student, *args)
+
+    seen_here: list[str] = []
+    monkeypatch.setattr(grading, "_grade", dies_in_a_worker)
+    results = list(grading.grade_many(subs, [quiz], workers=2, workdir=tmp_path / "w",
+                                      fingerprint=lambda path: f"print of {path.name}"))
+    assert sorted(r.student for r in results) == sorted(names)  # each exactly once
+    assert {r.status for r in results} == {"ok"} and {r.score for r in results} == {3.0}
+    assert "dies" in seen_here  # graded in this process, after its worker died
+    assert all(r.fingerprint == f"print of {r.student}" for r in results)
+    # the dead worker could not remove its private folder (caselab grade removes its whole work folder)
+    assert len(list((tmp_path / "w").iterdir())) <= 1
+
+
 def test_as_a_normal_user(tmp_path):
     """As root the runs drop to their own user id; check the other mode, bwrap's user namespace, as nobody."""
     require_sandbox()

@@ -67,11 +67,14 @@ import shutil
 import signal
 import tempfile
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+import multiprocessing
+import sys
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from caselab.grading import sandbox as _sandbox
 from caselab.quiz.answers import Answer, SheetAnswers, collect, no_surrogates, parse_records
@@ -119,6 +122,8 @@ class StudentResult:
     # (module, question) -> code fingerprint or memo sentences (``integrity.texts_of_sheet``), kept by
     # ``grade_many(texts=True)`` while the sheets are at hand; None when not kept (never saved by to_json)
     texts: dict | None = field(default=None, compare=False, repr=False)
+    # ``grade_many(fingerprint=f)``: f(the submission's path), taken just before it was read; else None
+    fingerprint: str | None = field(default=None, compare=False, repr=False)
 
     @cached_property  # the report asks for it once per question; the outcomes never change
     def score(self) -> float:
@@ -450,20 +455,89 @@ def default_workers() -> int:
 
 def grade_many(submissions: Iterable[tuple[str, Path]], quizzes: Mapping[str, Quiz] | Sequence[Quiz], *,
                sandbox: bool = True, limits: Limits = Limits(), workers: int | None = None,
-               workdir: Path, texts: bool = False) -> Iterator[StudentResult]:
+               workdir: Path, texts: bool = False,
+               fingerprint: Callable[[Path], str] | None = None) -> Iterator[StudentResult]:
     """Grade ``submissions`` in parallel and yield each result as it finishes (not in input order).
 
     A broken or hostile submission gives its own status and never stops the
     batch.  Stopping the iteration early cancels what has not started.  ``texts=True`` keeps
-    what the integrity report compares on each result (``StudentResult.texts``).
+    what the integrity report compares on each result (``StudentResult.texts``); ``fingerprint``
+    (a module-level function of the submission's path) is called on each submission just before it
+    is read, and its value kept as ``StudentResult.fingerprint``.
+
+    In the sandbox, submissions are graded in ``workers`` processes (``in_processes``): reading,
+    parsing and checking a student's sheets is Python work that threads of one process would take
+    turns at.  Without the sandbox they are graded in threads of this process: a run as the
+    ``CASELAB_RUN_AS`` user must be one at a time (``sandbox.run``), and a trusted run is rare.  A
+    worker process that dies (the host's OOM killer) breaks the pool: every student it had not returned
+    is graded again in threads here, and the private folder it was using may be left in ``workdir``
+    (``caselab grade`` removes its whole work folder).
     """
     quiz_list = _quiz_list(quizzes)
     real = Path(os.path.realpath(workdir))
     if sandbox:
-        _sandbox.available()  # try the sandbox once, before the threads start
+        _sandbox.available()  # try the sandbox once, before the workers start (they inherit the answer)
     workers = max(1, workers or default_workers())
+    work = _Work(quiz_list, sandbox, limits, real, texts, fingerprint)
     todo = iter(submissions)
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="caselab-grade")
+    if sandbox and workers > 1 and in_processes():
+        broken: list[tuple[str, Path]] = []
+        yield from _stream(todo, work, workers, broken)
+        todo = iter(broken)  # a worker process died (the host's OOM killer?): its students, again, here
+    yield from _stream(todo, work, workers, None)
+
+
+def in_processes() -> bool:
+    """Whether a class can be graded in worker processes here: they are forked (Linux, where the sandbox runs)."""
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+@dataclass(frozen=True)
+class _Work:
+    """What every submission of a class is graded with."""
+    quizzes: list
+    sandbox: bool
+    limits: Limits
+    workdir: Path
+    texts: bool
+    fingerprint: Callable[[Path], str] | None
+
+    def grade(self, student: str, path: Path) -> StudentResult:
+        """One submission, fingerprinted first (a change made while it is graded then shows on the next run)."""
+        print_ = None
+        if self.fingerprint is not None:
+            try:
+                print_ = self.fingerprint(path)
+            except Exception:  # noqa: BLE001 (the caller fingerprints it again, and then says what failed)
+                print_ = None
+        result = _graded(student, path, self.quizzes, self.sandbox, self.limits, self.workdir, self.texts)
+        return replace(result, fingerprint=print_) if print_ is not None else result
+
+
+_WORK: _Work | None = None  # in a worker process: the class's work, set once when the process starts
+
+
+def _start_worker(work: _Work) -> None:
+    global _WORK
+    _WORK = work
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops the pool, then the workers
+
+
+def _grade_in_worker(student: str, path: Path) -> StudentResult:
+    return _WORK.grade(student, path)
+
+
+def _stream(todo: Iterator[tuple[str, Path]], work: _Work, workers: int,
+            broken: list[tuple[str, Path]] | None) -> Iterator[StudentResult]:
+    """Grade ``todo`` on a pool of ``workers``: processes when ``broken`` is a list (the students whose
+    worker died are put there, ungraded), else threads."""
+    if broken is None:
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="caselab-grade")
+        submit = work.grade
+    else:  # forked: the quizzes are inherited, never pickled; only (student, path) and results travel
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_start_worker, initargs=(work,))
+        submit = _grade_in_worker
     pending: dict[Future, tuple[str, Path]] = {}
 
     def fill() -> None:
@@ -472,23 +546,29 @@ def grade_many(submissions: Iterable[tuple[str, Path]], quizzes: Mapping[str, Qu
                 student, path = next(todo)
             except StopIteration:
                 return
-            _check_workdir(str(real), path)
-            real.mkdir(parents=True, exist_ok=True)
-            future = pool.submit(_graded, student, Path(path), quiz_list, sandbox, limits, real, texts)
-            pending[future] = (student, path)
+            _check_workdir(str(work.workdir), path)
+            work.workdir.mkdir(parents=True, exist_ok=True)
+            pending[pool.submit(submit, student, Path(path))] = (student, path)
 
     try:
         fill()
         while pending:
             done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             for future in done:
-                student, _path = pending.pop(future)
+                student, path = pending.pop(future)
                 try:
                     yield future.result()
+                except BrokenProcessPool:
+                    broken.append((student, path))
                 except Exception as exc:  # grade_submission does not raise; if it ever does, say so
                     message = f"the grader failed on this submission ({type(exc).__name__}: {exc})"
                     yield StudentResult(student, "internal-error", message,
-                                        _outcomes_all(quiz_list, "internal-error", message))
+                                        _outcomes_all(work.quizzes, "internal-error", message))
+            if broken:  # the pool is gone: what was not handed out is graded on the way back
+                broken.extend(pending.values())
+                pending.clear()
+                broken.extend(todo)
+                return
             fill()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

@@ -134,9 +134,10 @@ class GradeRun:
 
 def grade_stream(submissions: list[tuple[str, Path]], quizzes: Sequence[Quiz], *, sandbox: bool, limits,
                  workers: int | None, workdir: Path) -> Iterator[StudentResult]:
-    """Each submission's result as it finishes (grade_many runs them in parallel)."""
+    """Each submission's result as it finishes (grade_many runs them in parallel), with the integrity
+    report's texts and the submission's fingerprint (``submission_fingerprint``), both taken by the worker."""
     yield from grade_many(submissions, list(quizzes), sandbox=sandbox, limits=limits, workers=workers,
-                          workdir=workdir, texts=True)
+                          workdir=workdir, texts=True, fingerprint=submission_fingerprint)
 
 
 # --- fingerprints ---------------------------------------------------------------------------------
@@ -963,8 +964,9 @@ def _grade_found(run: GradeRun, found, *, root, modules, explanations, workers, 
     todo: list[tuple[str, Path]] = []
     prints: dict[str, str] = {}
 
-    def fingerprint(path: Path) -> str:
-        return hashlib.sha256(f"{quizset}\0{submission_fingerprint(path)}".encode()).hexdigest()
+    def fingerprint(path: Path, submission: str | None = None) -> str:
+        submission = submission or submission_fingerprint(path)
+        return hashlib.sha256(f"{quizset}\0{submission}".encode()).hexdigest()
 
     for student, path in found:
         try:  # a student without a graded state is fingerprinted when graded (while the sandbox runs others)
@@ -991,7 +993,7 @@ def _grade_found(run: GradeRun, found, *, root, modules, explanations, workers, 
                 if variants:
                     result = grade_own_variant(result, dict(todo)[result.student], lock, quiz_list)
                 if result.student not in prints:
-                    prints[result.student] = fingerprint(paths[result.student])
+                    prints[result.student] = fingerprint(paths[result.student], result.fingerprint)
                 payload = {"fingerprint": prints[result.student], "result": result.to_json()}
                 if not reusable(result):
                     payload["reusable"] = False

@@ -107,13 +107,15 @@ def item_stats(results, quizzes: Sequence[Quiz]) -> list[ItemStats]:
     k = max(1, round(0.27 * len(ranked))) if len(ranked) >= 2 else 0
     upper = {r.student for r in ranked[:k]}
     lower = {r.student for r in ranked[-k:]} if k else set()
+    # each student's outcome per (module, question), the first when one repeats (one pass, not one per question)
+    outcome_of = [{(o.module, o.id): o for o in reversed(r.outcomes)} for r in graded]
     stats = []
     for quiz in quizzes:
         for q in quiz.questions:
             share, rest, counts, wrong = [], [], Counter(), Counter()
             by_student = {}
-            for r in graded:
-                o = next(o for o in r.outcomes if o.module == quiz.module and o.id == q.id)
+            for r, outcomes in zip(graded, outcome_of):
+                o = outcomes[quiz.module, q.id]
                 if o.status == "pending":  # a memo not graded yet says nothing about the question
                     counts["pending"] += 1
                     continue
