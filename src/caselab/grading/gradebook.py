@@ -985,6 +985,11 @@ def _grade_found(run: GradeRun, found, *, root, modules, explanations, workers, 
     if cached:
         progress.update("", step=len(cached))
     stop_after = int(os.environ.get(STOP_AFTER_ENV, "0") or 0)
+    manual = manual if manual is not None else read_manual(out / MANUAL_FILE)
+    from caselab.quiz.figures import load_figures
+
+    figures = load_figures(root)
+    rendered: dict[str, tuple[str, str]] = {}  # student -> their two files, made while the others are graded
     if todo:
         workdir = Path(tempfile.mkdtemp(prefix="caselab-grade-", dir=scratch_folder()))
         stream = grade_stream(todo, quiz_list, sandbox=sandbox, limits=limits, workers=workers, workdir=workdir)
@@ -1000,6 +1005,8 @@ def _grade_found(run: GradeRun, found, *, root, modules, explanations, workers, 
                 write_if_changed(state / f"{file_stem(result.student)}.json",
                                  json.dumps(payload, ensure_ascii=False, sort_keys=True) + "\n", durable=False)
                 cached[result.student] = result
+                rendered[result.student] = student_files(_missing_module(result), quiz_list, manual,
+                                                         explanations=explanations, figures=figures)
                 run.graded += 1
                 progress.update(result.student)
                 if stop_after and run.graded >= stop_after and len(cached) < len(found):
@@ -1025,12 +1032,25 @@ def _grade_found(run: GradeRun, found, *, root, modules, explanations, workers, 
                                 "(canvas.csv lists it under its own name)")
     run.submissions = found
     write_outputs(run, quiz_list, root=root, explanations=explanations, canvas_assignment=canvas_assignment,
-                  roster=roster, students={s for s, _ in found}, manual=manual)
+                  roster=roster, students={s for s, _ in found}, manual=manual, rendered=rendered)
+
+
+def student_files(r: StudentResult, quizzes: Sequence[Quiz], manual: Manual, *, explanations: bool,
+                  figures: dict) -> tuple[str, str]:
+    """A student's results.json and feedback.md, as ``write_outputs`` writes them.  ``caselab grade`` renders
+    them as each result arrives, while the workers grade the rest; ``manual``'s problems are left to
+    ``write_outputs``, which finds them in the order of the class."""
+    marked = apply_marks(r, quizzes, replace(manual, problems=[]))
+    pend = pending_points(r, marked)
+    return (results_json(marked, quizzes, pend),
+            feedback_md(marked, quizzes, explanations=explanations, figures=figures, pending=pend))
 
 
 def write_outputs(run: GradeRun, quizzes: Sequence[Quiz], *, root: Path, explanations: bool,
                   canvas_assignment: str | None, roster: list[dict] | None, students: set[str],
-                  manual: Manual | None = None) -> None:
+                  manual: Manual | None = None, rendered: dict[str, tuple[str, str]] | None = None) -> None:
+    """Write the class's files.  ``rendered`` maps a student to their ``student_files``, made while the
+    class was graded (their result must be the one in ``run.results``)."""
     from caselab.quiz.figures import load_figures
     from caselab.grading.report import render_report
     from caselab.grading.integrity import write_integrity
@@ -1051,13 +1071,15 @@ def write_outputs(run: GradeRun, quizzes: Sequence[Quiz], *, root: Path, explana
             manual.problems.append(f"{MANUAL_FILE} line {rows[0][2]}: no graded module {module} for "
                                    f"{printable(student)}; the row is kept but counts for nothing")
     run.warnings += sorted(set(manual.problems), key=manual.problems.index)
+    rendered = rendered or {}
     for r, m in zip(run.results, run.marked):
         pend = run.pending[r.student]
-        write_if_changed(out / "results" / f"{file_stem(r.student)}.json", results_json(m, quizzes, pend), written,
-                         durable=False)
-        write_if_changed(out / "feedback" / f"{file_stem(r.student)}.md",
-                         feedback_md(m, quizzes, explanations=explanations, figures=figures, pending=pend), written,
-                         durable=False)
+        made = rendered.get(r.student)
+        results, feedback = made if made is not None else (
+            results_json(m, quizzes, pend), feedback_md(m, quizzes, explanations=explanations, figures=figures,
+                                                        pending=pend))
+        write_if_changed(out / "results" / f"{file_stem(r.student)}.json", results, written, durable=False)
+        write_if_changed(out / "feedback" / f"{file_stem(r.student)}.md", feedback, written, durable=False)
     # the files of students graded before but no longer in the submissions folder would make the
     # outputs depend on history; files caselab did not write (no graded state) are left alone
     stems = {file_stem(s) for s in students}
