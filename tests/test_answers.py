@@ -198,3 +198,23 @@ def test_the_runner_runs_a_sheet_whole_with_the_records_of_running_it_statement_
     monkeypatch.setattr(runner, "_whole", lambda source, path: None)  # statement by statement only
     apart = records()
     assert whole == apart
+
+
+@pytest.mark.parametrize("text", RUNNER_SHEETS)
+def test_the_runner_given_the_graders_code_gives_the_records_of_compiling_the_sheet_itself(text):
+    """The grader compiles a sheet it must run from the tree it parsed (under the name the sheet has
+    outside the sandbox); the runner runs that code with the records, lines and messages of its own."""
+    import ast
+
+    from caselab.quiz import runner
+    from caselab.quiz.answers import _compiled
+
+    sheet = {"module": "m", "path": "/sheets/m.py", "names": ["q1", "q2", "q3", "q4", "q9"],
+             "calls": {"q3": [[1]]}}
+    raw = text.encode()
+    code = _compiled(ast.parse(raw, filename="m.py"), raw, "/tmp/caselab-x/sheets/m.py")
+    assert (code is None) == (not runner.runs_whole(raw) or runner._whole(raw, "/sheets/m.py") is None)
+    own, given = [], []
+    runner.run_sheet(dict(sheet), own.append, 2.0, raw)
+    runner.run_sheet(dict(sheet, code=code), given.append, 2.0, raw)
+    assert given == own

@@ -603,7 +603,24 @@ def prepare(quiz: Quiz, path: Path) -> tuple[SheetAnswers | None, dict | None, _
     request = {"module": quiz.module, "path": os.path.abspath(path), "names": names, "calls": calls}
     if source is not None:
         request["source"] = source  # the sheet with its unreadable statements blanked
+    else:
+        code = _compiled(tree, raw, request["path"])
+        if code is not None:
+            request["code"] = code
     return None, request, reading
+
+
+def _compiled(tree: ast.Module, raw: bytes, path: str):
+    """The sheet compiled whole for the runner, from the tree read here (cheaper than the runner
+    compiling the text again), or None where the runner must decide itself: it may not run the sheet
+    whole (``runner.runs_whole``), or compiling fails (the runner then reports it as before).
+    ``optimize=0``: the runner's own interpreter (``-I``, never ``-O``) compiles without optimising."""
+    if not runner.runs_whole(raw):
+        return None
+    try:
+        return compile(tree, path, "exec", dont_inherit=True, optimize=0)
+    except (SyntaxError, ValueError, TypeError, RecursionError, MemoryError, OverflowError):
+        return None
 
 
 def _salvaged(raw: bytes, names: Sequence[str]) -> tuple[str, list[tuple[int, str, str]]] | None:
