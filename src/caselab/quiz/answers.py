@@ -652,13 +652,21 @@ def _compiles_quietly(tree: ast.Module) -> bool:
             return False
         if kind is ast.Subscript and type(node.value) not in _QUIET_CALLEES:
             return False
-        for name in kind._fields:
+        fields = _CHILD_FIELDS.get(kind)
+        if fields is None:
+            fields = _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f not in _NO_CHILDREN)
+        for name in fields:
             value = getattr(node, name, None)
             if type(value) is list:
-                stack.extend(v for v in value if isinstance(v, ast.AST))
+                stack.extend([v for v in value if isinstance(v, ast.AST)])
             elif isinstance(value, ast.AST):
                 stack.append(value)
     return True
+
+
+_NO_CHILDREN = ("ctx", "op", "ops", "type_comment", "id", "arg", "attr", "kind", "conversion")  # nothing to warn in
+_CHILD_FIELDS: dict = {}  # node class -> its fields that may hold nodes (a Constant's value never does)
+_CHILD_FIELDS[ast.Constant] = _CHILD_FIELDS[ast.Name] = ()
 
 
 def _salvaged(raw: bytes, names: Sequence[str]) -> tuple[str, list[tuple[int, str, str]]] | None:
