@@ -198,3 +198,45 @@ def test_the_runner_runs_a_sheet_whole_with_the_records_of_running_it_statement_
     monkeypatch.setattr(runner, "_whole", lambda source, path: None)  # statement by statement only
     apart = records()
     assert whole == apart
+
+
+@pytest.mark.parametrize("text", RUNNER_SHEETS)
+def test_the_runner_given_the_graders_code_gives_the_records_of_compiling_the_sheet_itself(text):
+    """The grader compiles a sheet it must run from the tree it parsed (under the name the sheet has
+    outside the sandbox); the runner runs that code with the records, lines and messages of its own."""
+    import ast
+
+    from caselab.quiz import runner
+    from caselab.quiz.answers import _compiled
+
+    sheet = {"module": "m", "path": "/sheets/m.py", "names": ["q1", "q2", "q3", "q4", "q9"],
+             "calls": {"q3": [[1]]}}
+    raw = text.encode()
+    code = _compiled(ast.parse(raw, filename="m.py"), raw, "/tmp/caselab-x/sheets/m.py")
+    if runner._whole(raw, "/sheets/m.py") is None:  # the runner would not run it whole: nor does the grader
+        assert code is None
+    own, given = [], []
+    runner.run_sheet(dict(sheet), own.append, 2.0, raw)
+    runner.run_sheet(dict(sheet, code=code), given.append, 2.0, raw)
+    assert given == own
+
+
+@pytest.mark.parametrize("text", [
+    "x = 1\nq1 = x is 1\n", "assert (q1, 'message')\n", "q1 = (1, 2)(3)\n", "q1 = [1][1.5]\n", "q1 = {1}[0]\n",
+    "q1 = 'a'['b']\n", "def q3(x):\n    return x is not 2\n", "q1 = [(1, 2) (3, 4)]\n", "class C:\n    y = 'a' is q1\n",
+])
+def test_a_sheet_whose_compiling_warns_is_left_for_the_runner_to_compile(text, capfd):
+    """Compiling these warns (SyntaxWarning); the grader must not print that on its own stderr, so it
+    leaves them to the runner, whose warnings go nowhere, and the records stay the same."""
+    import ast
+    import warnings
+
+    from caselab.quiz.answers import _compiled
+
+    raw = text.encode()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        compile(raw, "m.py", "exec", dont_inherit=True)
+    assert caught  # the premise: compiling this sheet does warn
+    assert _compiled(ast.parse(raw), raw, "/tmp/m.py") is None
+    assert capfd.readouterr().err == ""

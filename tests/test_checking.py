@@ -276,3 +276,33 @@ def test_memo_words_counts_as_the_rule_reads_token_by_token():
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20)))
         assert memo_words(text) == by_token(text), repr(text)
     assert memo_words("央行 notice 2021年9月 a・b") == 1 + 1 + (2 + 2) + 2  # 年, 月 and 2021, 9; ・ is no letter
+
+
+def test_ascii_text_gets_the_tokens_words_and_sentences_of_the_general_path():
+    """``tokens``, ``memo_words`` and ``memo_sentences`` take a shortcut for ASCII text; it must find
+    what the regular expressions (NFKC, casefold) find, whatever the characters."""
+    import random
+    import unicodedata
+
+    from caselab.grading import integrity
+    from caselab.quiz import checking
+
+    def general_tokens(text):
+        return checking._TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())
+
+    def general_words(text):
+        parts = checking._MEMO_PARTS.findall(text)
+        return parts.count("") + sum(-(-len(cjk) // checking.MEMO_CHARS_PER_WORD) for cjk in filter(None, parts))
+
+    def general_sentences(text):
+        found = (" ".join(general_tokens(s)) for s in integrity._SENTENCE_END.split(text))
+        return {s for s in found if len(s.split()) >= integrity.MIN_SENTENCE_TOKENS}
+
+    rng = random.Random(13)
+    every = [chr(i) for i in range(128)]
+    memo_like = list("aBc xYz_09 .!?;\n\t,-'\x0b\x1c") + ["word ", "Two ", "3rd "] * 4
+    for i in range(3000):
+        text = "".join(rng.choice(every if i % 2 else memo_like) for _ in range(rng.randint(0, 200)))
+        assert checking.tokens(text) == general_tokens(text), repr(text)
+        assert checking.memo_words(text) == general_words(text), repr(text)
+        assert integrity.memo_sentences(text) == general_sentences(text), repr(text)

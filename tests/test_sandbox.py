@@ -96,7 +96,7 @@ def test_the_runner_gets_names_and_inputs_never_a_key(tmp_path, monkeypatch, qui
     real = sandbox.run
 
     def spy(request, sheets_dir, limits=sandbox.Limits(), *, sandboxed=True):
-        seen.append(json.loads(json.dumps(request)))
+        seen.append(request)
         return real(request, sheets_dir, limits, sandboxed=False)
 
     monkeypatch.setattr(sandbox, "run", spy)
@@ -108,7 +108,9 @@ def test_the_runner_gets_names_and_inputs_never_a_key(tmp_path, monkeypatch, qui
     (request,) = seen
     assert set(request) == {"sheets", "call_seconds"}
     (one,) = request["sheets"]
-    assert set(one) == {"module", "path", "names", "calls"}
+    assert set(one) == {"module", "path", "names", "calls", "code"}
+    # the code is the sheet's own, compiled by the grader (so that the runner need not): nothing added
+    assert one.pop("code") == compile(sheet, one["path"], "exec", dont_inherit=True)
     assert set(one["names"]) == {q.id for q in target.questions if q.type != "code"}
     for q in target.questions:
         if q.type == "code":

@@ -179,6 +179,8 @@ _FIELDS: dict = {}  # node class -> ((field, left out when None), ...)
 
 
 _SENTENCE_END = re.compile(r"[.!?;。！？；\n]+")
+_ASCII_SENTENCES = {c: " " for c in range(128) if not (chr(c).isalnum() or chr(c) == "_")} | {
+    ord(c): "\n" for c in ".!?;\n"}  # the ASCII ends of sentences of _SENTENCE_END
 
 
 def memo_sentences(text: str) -> set[str]:
@@ -186,6 +188,13 @@ def memo_sentences(text: str) -> set[str]:
     from caselab.quiz.checking import tokens
 
     out = set()
+    if text.isascii():  # as below, in one pass (``checking.tokens`` on ASCII): ends of sentences become
+        # line breaks, the rest of what is not a token a space; a run of ends leaves empty sentences between
+        for sentence in text.lower().translate(_ASCII_SENTENCES).split("\n"):
+            toks = sentence.split()
+            if len(toks) >= MIN_SENTENCE_TOKENS:
+                out.add(" ".join(toks))
+        return out
     for sentence in _SENTENCE_END.split(text):
         toks = tokens(sentence)
         if len(toks) >= MIN_SENTENCE_TOKENS:

@@ -603,7 +603,70 @@ def prepare(quiz: Quiz, path: Path) -> tuple[SheetAnswers | None, dict | None, _
     request = {"module": quiz.module, "path": os.path.abspath(path), "names": names, "calls": calls}
     if source is not None:
         request["source"] = source  # the sheet with its unreadable statements blanked
+    else:
+        code = _compiled(tree, raw, request["path"])
+        if code is not None:
+            request["code"] = code
     return None, request, reading
+
+
+def _compiled(tree: ast.Module, raw: bytes, path: str):
+    """The sheet compiled whole for the runner, from the tree read here (cheaper than the runner
+    compiling the text again), or None where the runner must decide itself: it may not run the sheet
+    whole (``runner.runs_whole``), or compiling fails (the runner then reports it as before).
+    ``optimize=0``: the runner's own interpreter (``-I``, never ``-O``) compiles without optimising."""
+    if not runner.runs_whole(raw) or not _compiles_quietly(tree):
+        return None
+    try:
+        return compile(tree, path, "exec", dont_inherit=True, optimize=0)
+    except (SyntaxError, ValueError, TypeError, RecursionError, MemoryError, OverflowError):
+        return None
+
+
+# What compiling can warn about (SyntaxWarning: "is" with a literal, a call or subscript of a literal,
+# an assert of a tuple): here the warning would reach the grader's own stderr, where the runner's
+# compiling sent it nowhere; and warnings.catch_warnings is not safe in grading threads.  So a sheet
+# holding any of these (or anything that might be one) is left for the runner to compile, as before.
+_QUIET_CALLEES = (ast.Name, ast.Attribute, ast.Call, ast.Subscript)
+_PLAIN_VALUES = (ast.Constant, ast.List, ast.Tuple, ast.Dict, ast.Set)
+
+
+def _compiles_quietly(tree: ast.Module) -> bool:
+    """Whether compiling ``tree`` surely warns about nothing (see above)."""
+    stack = []
+    for stmt in tree.body:  # plain answers (a constant, a flat list or dict of constants) hold nothing to warn about
+        value = getattr(stmt, "value", None)
+        if type(stmt) in (ast.Assign, ast.AnnAssign, ast.Expr) and (
+                type(value) is ast.Constant or type(value) in _PLAIN_VALUES
+                and all(type(e) is ast.Constant for e in ast.iter_child_nodes(value))):
+            continue
+        stack.append(stmt)
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is ast.Assert:
+            return False
+        if kind is ast.Compare and any(type(op) in (ast.Is, ast.IsNot) for op in node.ops):
+            return False
+        if kind is ast.Call and type(node.func) not in _QUIET_CALLEES:
+            return False
+        if kind is ast.Subscript and type(node.value) not in _QUIET_CALLEES:
+            return False
+        fields = _CHILD_FIELDS.get(kind)
+        if fields is None:
+            fields = _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f not in _NO_CHILDREN)
+        for name in fields:
+            value = getattr(node, name, None)
+            if type(value) is list:
+                stack.extend([v for v in value if isinstance(v, ast.AST)])
+            elif isinstance(value, ast.AST):
+                stack.append(value)
+    return True
+
+
+_NO_CHILDREN = ("ctx", "op", "ops", "type_comment", "id", "arg", "attr", "kind", "conversion")  # nothing to warn in
+_CHILD_FIELDS: dict = {}  # node class -> its fields that may hold nodes (a Constant's value never does)
+_CHILD_FIELDS[ast.Constant] = _CHILD_FIELDS[ast.Name] = ()
 
 
 def _salvaged(raw: bytes, names: Sequence[str]) -> tuple[str, list[tuple[int, str, str]]] | None:

@@ -312,14 +312,24 @@ _MEMO_PARTS = re.compile(f"((?:[{_CJK}](?<=\\w))+)|[^\\W{_CJK}]+")  # (?<=\\w): 
 MEMO_CHARS_PER_WORD = 2  # Chinese text: one word per two characters (rounded up per run)
 
 
+# ASCII text (most memos): NFKC leaves it as it is, casefold is lower(), and \w is [A-Za-z0-9_], so its
+# tokens are what is left between the other characters; str.translate and split find them several times
+# faster than the regular expression
+ASCII_NOT_WORD = {c: " " for c in range(128) if not (chr(c).isalnum() or chr(c) == "_")}
+
+
 def tokens(text: str) -> list[str]:
     """Whole tokens of ``text`` (NFKC, casefolded): each run of other letters and digits, and each CJK character."""
+    if text.isascii():
+        return text.lower().translate(ASCII_NOT_WORD).split()
     return _TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())
 
 
 def memo_words(text: str) -> int:
     """Words in a memo: each run of letters or digits is one; a run of Chinese, Japanese or Korean
     characters counts one word per ``MEMO_CHARS_PER_WORD`` characters, rounded up."""
+    if text.isascii():  # no CJK: the runs of letters and digits (\w), as ``tokens`` finds them
+        return len(text.translate(ASCII_NOT_WORD).split())
     # one pass: each match is a run of CJK letters (group 1) or a run of other letters and digits ("")
     parts = _MEMO_PARTS.findall(text)
     return parts.count("") + sum(-(-len(cjk) // MEMO_CHARS_PER_WORD) for cjk in filter(None, parts))
