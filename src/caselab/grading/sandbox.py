@@ -144,7 +144,11 @@ _SYSCALLS = {
 
 def seccomp_program(machine: str | None = None) -> bytes | None:
     """The filter as raw ``struct sock_filter`` entries (what ``bwrap --seccomp`` reads), or None if unsupported."""
-    machine = machine or os.uname().machine
+    return _seccomp_program(machine or os.uname().machine)
+
+
+@functools.lru_cache(maxsize=None)  # built once per process and machine, not once per run
+def _seccomp_program(machine: str) -> bytes | None:
     if machine not in _SYSCALLS or struct.calcsize("P") != 8 or sys.byteorder != "little":
         return None
     arch, eagain, enosys, eperm, clone, fcntl = _SYSCALLS[machine]
