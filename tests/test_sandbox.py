@@ -473,3 +473,49 @@ def test_a_sheet_that_is_a_hard_link_to_another_file_is_refused(tmp_path):
     os.link(secret, sub / "m.py")
     r = grading.grade_submission("s", sub, [quiz], workdir=tmp_path / "w")
     assert r.status == "unsafe-archive" and "hard link" in r.message
+
+
+def test_worker_processes_end_with_the_grader_even_when_it_is_killed(tmp_path):
+    """A grader killed outright (SIGKILL, the OOM killer) leaves no worker process waiting for work."""
+    if not grading.in_processes():
+        pytest.skip("worker processes are forked, on Linux only")
+    for i in range(6):
+        folder_with(tmp_path, f"s{i}", {"m.py": PLAIN})
+    script = tmp_path / "grade.py"
+    script.write_text(
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        f"sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+        "from test_sandbox import small_quiz\n"
+        "from caselab.grading import batch\n"
+        "real = batch._grade\n"
+        "def slow(*args):\n"
+        "    time.sleep(60)\n"
+        "    return real(*args)\n"
+        "batch._grade = slow\n"
+        f"tmp = Path({str(tmp_path)!r})\n"
+        "for r in batch.grade_many(batch.discover_submissions(tmp / 'subs'), [small_quiz(tmp)], workers=3,\n"
+        "                          workdir=tmp / 'w'):\n"
+        "    print(r.student)\n")
+    proc = subprocess.Popen([sys.executable, str(script)], env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    try:
+        deadline, workers = time.monotonic() + 30, set()
+        while time.monotonic() < deadline and len(workers) < 3:
+            time.sleep(0.2)
+            workers = {int(pid) for task in Path(f"/proc/{proc.pid}/task").iterdir()
+                       for pid in (task / "children").read_text().split()}
+        assert len(workers) == 3, workers
+    finally:
+        proc.kill()
+        proc.wait()
+
+    def running(pid: int) -> bool:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1][0] not in "ZX"
+        except (OSError, IndexError):
+            return False
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(map(running, workers)):
+        time.sleep(0.1)
+    assert [pid for pid in workers if running(pid)] == []

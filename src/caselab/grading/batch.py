@@ -521,6 +521,22 @@ def _start_worker(work: _Work) -> None:
     global _WORK
     _WORK = work
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops the pool, then the workers
+    _die_with_parent()
+
+
+def _die_with_parent() -> None:
+    """Have the kernel kill this worker when the grader is gone, even by SIGKILL (a forked worker holds both
+    ends of the pool's pipes, so it would otherwise wait for work forever); its sandbox then goes with it
+    (``bwrap --die-with-parent``)."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the grader ended before the prctl: nobody is left to wait for
+        os._exit(0)
 
 
 def _grade_in_worker(student: str, path: Path) -> StudentResult:
