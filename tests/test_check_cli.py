@@ -174,6 +174,7 @@ def test_grading_the_same_sheet_gives_the_same_result_per_question(quizzes, tmp_
         assert message in by_name[f"kyc/{qid}"], by_name[f"kyc/{qid}"]
 
 
+@pytest.mark.slow  # several seconds: left out of the authors' quick run
 def test_check_shows_the_students_view_and_pytest_only_when_asked(quizzes, tmp_path):
     proc = run_caselab("check", "kyc", "--answers", str(ROOT / "solutions"))
     assert proc.returncode == 0
@@ -254,6 +255,7 @@ def test_unknown_module_is_a_clear_error():
     assert proc.returncode == 2 and "unknown module nosuchmodule" in proc.stderr
 
 
+@pytest.mark.slow  # several seconds: left out of the authors' quick run
 def test_quizzes_run_under_plain_pytest_with_k_and_junitxml(quizzes, tmp_path):
     xml = tmp_path / "junit.xml"
     proc = subprocess.run(
@@ -265,6 +267,7 @@ def test_quizzes_run_under_plain_pytest_with_k_and_junitxml(quizzes, tmp_path):
     assert xml.read_text().count("<testcase") == len(selected)
 
 
+@pytest.mark.slow  # several seconds: left out of the authors' quick run
 def test_without_a_sheets_folder_quizzes_are_not_collected():
     proc = subprocess.run([sys.executable, "-m", "pytest", "tests/quizzes", "-q", "--co"],
                           cwd=ROOT, capture_output=True, text=True, env={k: v for k, v in __import__("os").environ.items()
@@ -293,6 +296,7 @@ def _hostile_sheets(tmp_path, token: Path) -> Path:
     return sheets
 
 
+@pytest.mark.slow  # several seconds: left out of the authors' quick run
 def test_check_answers_runs_someone_elses_sheets_in_the_sandbox(tmp_path):
     from conftest import require_sandbox
 
@@ -309,6 +313,7 @@ def test_check_answers_runs_someone_elses_sheets_in_the_sandbox(tmp_path):
     assert proc.returncode == 0 and not token.exists(), proc.stdout
 
 
+@pytest.mark.slow  # several seconds: left out of the authors' quick run
 def test_without_a_sandbox_check_answers_stops_unless_told(tmp_path):
     import os
 

@@ -90,6 +90,7 @@ def test_published_module_pages_show_every_question(published, quizzes):
             assert f"{q.id} · " in html
 
 
+@pytest.mark.slow  # several seconds: left out of the authors' quick run
 def test_instructor_build_has_the_teaching_notes(quizzes):
     note = (built_site(instructor=True) / "instructor" / "framework" / "index.html").read_text(encoding="utf-8")
     q = quizzes["framework"].questions[0]

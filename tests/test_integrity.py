@@ -110,6 +110,7 @@ def test_a_planted_pair_sharing_eight_wrong_answers_heads_the_csv():
         assert list(table[0]) == ["student_a", "student_b", "score", "shared_wrong", "items"]
 
 
+@pytest.mark.slow  # several seconds: left out of the authors' quick run
 def test_fewer_shared_wrong_answers_score_less():
     scores = []
     for shared in (3, 8):

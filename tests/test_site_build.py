@@ -131,6 +131,7 @@ def test_strict_build_succeeds_and_every_nav_page_is_built(site):
         assert url in built, f"{page} is in the nav but {url or 'the home page'} was not built"
 
 
+@pytest.mark.slow  # several seconds: left out of the authors' quick run
 def test_the_instructors_edition_builds_with_every_teaching_note():
     site = built_site(instructor=True)
     built = set(site_pages(site))
