@@ -294,10 +294,11 @@ def test_inside_the_sandbox(tmp_path):
     assert seen["uid"][0] == "ok" and seen["uid"][1] != "0"
     assert seen["fork"][0] == "BlockingIOError"  # no new processes
     assert seen["proc"][0] == seen["etc"][0] == "FileNotFoundError"
-    assert "'sheets'" in seen["root"][1] and "'home'" not in seen["root"][1] and "'work'" not in seen["root"][1]
-    assert seen["sheets"] == ["ok", "['m.py']"]
+    # no file of any student is in the sandbox: the sheets' text travels in the request
+    assert all(f"'{name}'" not in seen["root"][1] for name in ("sheets", "home", "work"))
+    assert seen["sheets"][0] == seen["write_sheets"][0] == "FileNotFoundError"
     assert seen["write_tmp"] == ["ok", "1"]
-    assert seen["write_sheets"][0] == seen["write_root"][0] == "OSError"
+    assert seen["write_root"][0] == "OSError"
     assert seen["net"][0] in ("OSError", "ConnectionRefusedError")
     assert seen["env"][0] == "ok" and "HOME" in seen["env"][1] and "CASELAB" not in seen["env"][1]
     assert seen["unshare"][1] != "0"
@@ -416,7 +417,7 @@ def test_as_a_normal_user(tmp_path):
         seen = json.loads(next(r for r in records if r.get("name") == "q1")["value"]["ok"])
         assert seen["uid"] == ["ok", "65534"]
         assert seen["fork"][0] == "BlockingIOError"
-        assert seen["write_sheets"][0] == "OSError" and seen["write_tmp"] == ["ok", "1"]
+        assert seen["write_sheets"][0] == "FileNotFoundError" and seen["write_tmp"] == ["ok", "1"]
     finally:
         shutil.rmtree(public, ignore_errors=True)
 
@@ -519,3 +520,151 @@ def test_worker_processes_end_with_the_grader_even_when_it_is_killed(tmp_path):
     while time.monotonic() < deadline and any(map(running, workers)):
         time.sleep(0.1)
     assert [pid for pid in workers if running(pid)] == []
+
+
+# --- a sandbox that serves one run after another (sandbox.Session) ------------------------------
+
+def _kept_runs(tmp_path, sources: list[str]) -> list[tuple]:
+    """Run each source as sheet m (its q1 read) in one thread that keeps its sandbox, as a grading worker
+    does: (q1's value or the run's exit status, the sandbox's bwrap pid after the run or None if ended)."""
+    seen: list[tuple] = []
+
+    def work():
+        sandbox.keep_sessions()
+        for n, source in enumerate(sources):
+            sheets = tmp_path / f"sheets{n}"
+            sheets.mkdir(mode=0o755)
+            (sheets / "m.py").write_text(source)
+            run = sandbox.run({"sheets": [{"module": "m", "path": str(sheets / "m.py"), "names": ["q1"],
+                                           "calls": {}}], "call_seconds": 5.0}, sheets)
+            q1 = [r["value"] for r in answers.parse_records(run.output) if r.get("name") == "q1"]
+            session = getattr(sandbox._kept, "session", None)
+            seen.append((q1[0].get("ok") if q1 else run.exit_status,
+                         session.proc.pid if session is not None and session.proc is not None else None))
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join(120)
+    assert len(seen) == len(sources)
+    return seen
+
+
+LOOK = "import os\nq1 = [os.getuid(), sorted(os.listdir('/tmp'))]\n"
+
+
+def test_a_kept_sandbox_serves_clean_runs_and_is_replaced_after_one_that_leaves_anything(tmp_path):
+    """Runs reuse the sandbox only while each ends normally and leaves its /tmp empty; a run that writes
+    a file, exits abnormally or runs out of time ends it, and the next run starts in a fresh one."""
+    require_sandbox()
+    seen = _kept_runs(tmp_path, [
+        LOOK, LOOK,
+        "open('/tmp/left-behind', 'w').write('x')\nq1 = 1\n",  # leaves a file: the sandbox is ended
+        LOOK, LOOK,
+        "import os\nos._exit(3)\n",  # exits abnormally (status 3, no results): ended
+        LOOK,
+    ])
+    (uid1, _), pid1 = seen[0]
+    (uid2, tmp2), pid2 = seen[1]
+    assert pid1 is not None and pid2 == pid1 and tmp2 == []  # served by the same sandbox
+    if os.geteuid() == 0:
+        assert uid1 != uid2 and 0 not in (uid1, uid2)  # each run as a user of its own
+    assert seen[2] == (1, None)  # the file it left ended its sandbox
+    (_, tmp4), pid4 = seen[3]
+    assert tmp4 == [] and pid4 not in (None, pid1)  # a fresh sandbox: the file is not there
+    assert seen[4][1] == pid4
+    assert seen[5] == (3, None)
+    assert seen[6][0][1] == [] and seen[6][1] not in (None, pid4)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                stat = Path(entry.path, "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _memory_holds(pid: int, needles: list[bytes]) -> list[bool]:
+    """Whether each needle is anywhere in the readable memory of process ``pid`` (root reads any)."""
+    found = [False] * len(needles)
+    with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/mem", "rb", buffering=0) as mem:
+        for line in maps:
+            span, perms = line.split()[:2]
+            if not perms.startswith("r"):
+                continue
+            start, end = (int(x, 16) for x in span.split("-"))
+            try:
+                mem.seek(start)
+                data = mem.read(end - start)
+            except (OSError, OverflowError, ValueError):
+                continue
+            found = [f or n in data for f, n in zip(found, needles)]
+    return found
+
+
+def test_the_process_runs_are_forked_from_never_holds_a_students_sheet(tmp_path):
+    """A kept sandbox's first process forks every run: if it ever read a request, a later run could find
+    an earlier student's sheet in the memory it inherits.  Read that process's memory after a run."""
+    require_sandbox()
+    if os.geteuid() != 0:
+        pytest.skip("reading another process's memory needs root")
+    marker = "caselab-marker-" + os.urandom(8).hex()
+    held: list = []
+
+    def work():
+        sandbox.keep_sessions()
+        sheets = tmp_path / "sheets"
+        sheets.mkdir(mode=0o755)
+        (sheets / "m.py").write_text(f"q1 = {marker!r}\n" + LOOK.replace("q1 =", "q2 ="))
+        run = sandbox.run({"sheets": [{"module": "m", "path": str(sheets / "m.py"), "names": ["q1", "q2"],
+                                       "calls": {}}], "call_seconds": 5.0}, sheets)
+        assert marker.encode() in run.output  # the run read the sheet and answered with it
+        bwrap = sandbox._kept.session.proc.pid
+        (init,) = _children(bwrap)  # bubblewrap's PID 1, then the sandbox's first process
+        (first,) = _children(init)
+        control = b"the grader then ends this sandbox"  # serve's own docstring: it is in that memory
+        held.extend(_memory_holds(first, [marker.encode(), control]))
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join(60)
+    assert held == [False, True]
+
+
+def test_a_forked_process_never_uses_its_parents_sandbox(tmp_path):
+    """A process forked while its thread keeps a sandbox (a grading worker) starts its own; the parent's
+    goes on serving the parent."""
+    require_sandbox()
+    sheets = tmp_path / "sheets"
+    sheets.mkdir(mode=0o755)
+    (sheets / "m.py").write_text("q1 = 7\n")
+    request = {"sheets": [{"module": "m", "path": str(sheets / "m.py"), "names": ["q1"], "calls": {}}],
+               "call_seconds": 5.0}
+    outcome: list = []
+
+    def work():
+        sandbox.keep_sessions()
+        sandbox.run(request, sheets)
+        mine = sandbox._kept.session.proc.pid
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                inherited = getattr(sandbox._kept, "session", None)
+                run = sandbox.run(request, sheets)
+                code = 0 if inherited is None and b'"ok":7' in run.output else 2
+            finally:
+                os._exit(code)
+        child = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        run = sandbox.run(request, sheets)
+        outcome.extend([child, sandbox._kept.session.proc.pid == mine, b'"ok":7' in run.output])
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join(60)
+    assert outcome == [0, True, True]

@@ -520,6 +520,7 @@ _WORK: _Work | None = None  # in a worker process: the class's work, set once wh
 def _start_worker(work: _Work) -> None:
     global _WORK
     _WORK = work
+    _sandbox.keep_sessions()  # one sandbox serves this worker's runs, each in a fresh process
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops the pool, then the workers
     _die_with_parent()
 
@@ -548,7 +549,8 @@ def _stream(todo: Iterator[tuple[str, Path]], work: _Work, workers: int,
     """Grade ``todo`` on a pool of ``workers``: processes when ``broken`` is a list (the students whose
     worker died are put there, ungraded), else threads."""
     if broken is None:
-        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="caselab-grade")
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="caselab-grade",
+                                  initializer=_sandbox.keep_sessions)
         submit = work.grade
     else:  # forked: the quizzes are inherited, never pickled; only (student, path) and results travel
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),

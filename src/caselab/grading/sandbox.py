@@ -79,6 +79,12 @@ RUNNER = Path(__file__).resolve().parent.parent / "quiz" / "runner.py"
 # on stdin (compiling runner.py in every run would cost more than the rest of the runner's start).
 BOOTSTRAP = ("import marshal,sys;c,r=marshal.load(sys.stdin.buffer);g={'__name__':'caselab_runner'};"
              "exec(marshal.loads(c),g);g['main'](sys.argv,r)")
+# A sandbox's first process reads the runner's code (4-byte length, then marshal), exactly and unbuffered
+# (what follows on stdin is the runs' requests, which it must never read), and serves runs (``runner.serve``).
+SERVE = ("import marshal,posix\ndef r(n):\n c=b''\n while len(c)<n:\n  b=posix.read(0,n-len(c))\n"
+         "  if not b:raise SystemExit(1)\n  c+=b\n return c\n"
+         "g={'__name__':'caselab_runner'};exec(marshal.loads(r(int.from_bytes(r(4),'little'))),g)\n"
+         "import sys;g['serve'](sys.argv)")
 BWRAP_ENV = "CASELAB_BWRAP"  # the bwrap to use; empty or a missing path means "no sandbox"
 RUN_AS_ENV = "CASELAB_RUN_AS"  # without bwrap, for a root grader: the unprivileged user (name or id) sheets run as
 SHEETS = "/sheets"  # where the student's sheet folder appears inside the sandbox
@@ -223,8 +229,8 @@ def _run_uid() -> int:
     return UID_BASE + ((os.getpid() % 4096) * 4096 + next(_uid_counter) % 4096)
 
 
-def command(bwrap: str, sheets_dir: Path | None, limits: Limits, seccomp_fd: int) -> list[str]:
-    """The bwrap command line for one run."""
+def command(bwrap: str, limits: Limits, status_fd: int) -> list[str]:
+    """The bwrap command line of one sandbox (``Session``); runs inside it load the seccomp filter themselves."""
     if os.geteuid() == 0:
         isolation = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
                      "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
@@ -235,12 +241,8 @@ def command(bwrap: str, sheets_dir: Path | None, limits: Limits, seccomp_fd: int
     args += ["--perms", "0755", "--dir", "/dev"]
     for device in DEVICES:
         args += ["--dev-bind", device, device]
-    if sheets_dir is not None:
-        args += ["--ro-bind", str(sheets_dir), SHEETS, "--chdir", SHEETS]
-    else:
-        args += ["--chdir", "/tmp"]
-    args += ["--remount-ro", "/", "--seccomp", str(seccomp_fd),
-             "--", python_executable(), "-I", "-S", "-c", BOOTSTRAP, "--marshal"]
+    args += ["--chdir", "/tmp", "--remount-ro", "/",
+             "--", python_executable(), "-I", "-S", "-c", SERVE, "--serve", "--status", str(status_fd)]
     return args
 
 
@@ -264,6 +266,7 @@ def confinement(limits: Limits, sandboxed: bool = True, user: tuple[int, int] | 
         out["uid"] = _run_uid()
     elif user:
         out.update(uid=user[0], gid=user[1])
+    if sandboxed or user:
         program = seccomp_program()
         if program is not None:
             out["seccomp"] = program
@@ -377,58 +380,236 @@ def _run(request: dict, sheets_dir: Path | None, limits: Limits, sandboxed: bool
          start: float) -> Run:
     request = dict(request, **confinement(limits, sandboxed, user))
     if sandboxed:
-        request["sheets"] = [dict(s, path=f"{SHEETS}/{Path(s['path']).name}") for s in request.get("sheets", [])]
-        bwrap = bwrap_path()
-        program = seccomp_program()
-        if bwrap is None or program is None:
-            return Run(b"", "", None, False, False, 0.0, start_error="no sandbox is available")
-        read_fd, write_fd = os.pipe()
-        try:
-            os.write(write_fd, program)  # far below a pipe's buffer
-        finally:
-            os.close(write_fd)
-        argv = command(bwrap, sheets_dir, limits, read_fd)
-        pass_fds, cwd = (read_fd,), None
-    else:
-        argv = [python_executable(), "-I", "-S", "-c", BOOTSTRAP, "--marshal"]
-        read_fd, pass_fds, cwd = None, (), (str(sheets_dir) if sheets_dir else None)
+        return _run_sandboxed(request, limits, start)
+    argv = [python_executable(), "-I", "-S", "-c", BOOTSTRAP, "--marshal"]
     try:
         proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                pass_fds=pass_fds, start_new_session=True, env=ENV, cwd=cwd)
+                                start_new_session=True, env=ENV, cwd=str(sheets_dir) if sheets_dir else None)
     except OSError as exc:
         return Run(b"", "", None, False, False, time.monotonic() - start, start_error=f"cannot start: {exc}")
-    finally:
-        if read_fd is not None:
-            os.close(read_fd)
     try:
-        out, err, timed_out, over = _exchange(proc, marshal.dumps((runner_code(), request)),
-                                              start + limits.seconds, int(limits.output_kb) * 1024)
+        out, err, _, timed_out, over = _exchange(proc, marshal.dumps((runner_code(), request)),
+                                                 start + limits.seconds, int(limits.output_kb) * 1024)
     finally:
         _end(proc)
     return Run(out, err.decode("utf-8", "replace"), proc.returncode, timed_out, over, time.monotonic() - start)
 
 
-def _exchange(proc: subprocess.Popen, data: bytes, deadline: float, cap: int) -> tuple[bytes, bytes, bool, bool]:
-    """Write the request, read stdout (up to ``cap``) and stderr until both close or the deadline passes."""
+def _run_sandboxed(request: dict, limits: Limits, start: float) -> Run:
+    bwrap = bwrap_path()
+    if bwrap is None or seccomp_program() is None:
+        return Run(b"", "", None, False, False, 0.0, start_error="no sandbox is available")
+    request["sheets"] = [_sent(sheet) for sheet in request.get("sheets", [])]
+    session = _session(bwrap, limits)
+    try:
+        return session.run(request, limits, start)
+    finally:
+        if session is not getattr(_kept, "session", None):
+            session.close()
+
+
+def _sent(sheet: dict) -> dict:
+    """A sheet as it travels into the sandbox: its text in the request, its path the one it has inside."""
+    path = sheet["path"]
+    sheet = dict(sheet, path=f"{SHEETS}/{Path(path).name}")
+    if sheet.get("source") is None:
+        try:
+            with open(path, "rb") as f:
+                sheet["source"] = f.read()
+        except OSError:
+            pass  # the runner cannot open it either, and says so
+    return sheet
+
+
+# --- sandboxes that serve one run after another ------------------------------------------------
+
+_kept = threading.local()  # .session: the Session this thread keeps (``keep_sessions``), if any
+
+
+def keep_sessions() -> None:
+    """Sandboxed runs in this thread from now on reuse one sandbox (``Session``) while they can.
+
+    For the workers that grade a class (their thread or process ends it: ``--die-with-parent``, and
+    ``Session.__del__``).  Elsewhere each run gets a sandbox of its own, ended with the run.
+    """
+    _kept.keep = True
+
+
+def _session(bwrap: str, limits: Limits) -> "Session":
+    key = (bwrap, max(1, limits.file_mb), os.geteuid())
+    session = getattr(_kept, "session", None)
+    if session is not None and session.key != key:
+        session.close()
+        session = _kept.session = None
+    if session is None:
+        session = Session(key)
+        if getattr(_kept, "keep", False):
+            _kept.session = session
+    return session
+
+
+def _forget_inherited_session() -> None:
+    """In a forked child: the parent's sandbox is not ours to use or end; drop our copies of its pipes."""
+    session = getattr(_kept, "session", None)
+    _kept.session, _kept.keep = None, False
+    if session is not None:
+        session.forget()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_inherited_session)
+
+
+class Session:
+    """One bubblewrap sandbox that serves runs one after another, each in a fresh process.
+
+    Its first process (``runner.serve``) has run nothing but the runner's own code; for each run it
+    forks, and the child reads the run's request itself, sets the rlimits, becomes the run's own
+    user (as root) and loads the seccomp filter before any sheet runs, as a run of its own would.
+    A run is the only process alive in the sandbox besides that first one (the filter refuses new
+    processes), and it is over when that process has exited.  The sandbox is ended, and the next run
+    gets a fresh one, unless the run exited normally (status 0, after reading its whole request)
+    within its time and output limits and left the sandbox's /tmp (the only place it may write)
+    empty: so nothing a run leaves behind can reach the next.
+    """
+
+    def __init__(self, key: tuple):
+        self.key = key
+        self.proc: subprocess.Popen | None = None
+        self.status_fd = -1
+        self.code_sent = False
+
+    def _start(self, limits: Limits) -> str:
+        """Start the sandbox; "" or why it could not start."""
+        read_fd, write_fd = os.pipe()
+        try:
+            self.proc = subprocess.Popen(command(self.key[0], limits, write_fd), stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(write_fd,),
+                                         start_new_session=True, env=ENV)
+        except OSError as exc:
+            os.close(read_fd)
+            return f"cannot start: {exc}"
+        finally:
+            os.close(write_fd)
+        self.status_fd, self.code_sent = read_fd, False
+        for fd in (self.proc.stdin.fileno(), self.proc.stdout.fileno(), self.proc.stderr.fileno(), read_fd):
+            os.set_blocking(fd, False)
+        return ""
+
+    def run(self, request: dict, limits: Limits, start: float) -> Run:
+        if self.proc is None or self.proc.poll() is not None:
+            self.close()
+            error = self._start(limits)
+            if error:
+                return Run(b"", "", None, False, False, time.monotonic() - start, start_error=error)
+        data = marshal.dumps(request)
+        payload = b"r" + len(data).to_bytes(4, "little") + data
+        if not self.code_sent:
+            code = runner_code()
+            payload = len(code).to_bytes(4, "little") + code + payload
+            self.code_sent = True
+        out, err, status, timed_out, over = _exchange(self.proc, payload, start + limits.seconds,
+                                                      int(limits.output_kb) * 1024, self.status_fd)
+        ended_well = status is not None and not timed_out and not over
+        exit_status = int.from_bytes(status[:4], "little") if ended_well else None
+        if not ended_well or exit_status != 0 or status[4:] != bytes(4):
+            self.close()
+            if exit_status is None:
+                exit_status = self.proc_status
+        return Run(out, err.decode("utf-8", "replace"), exit_status, timed_out, over, time.monotonic() - start)
+
+    def close(self) -> None:
+        """End the sandbox and every process in it."""
+        proc, self.proc = self.proc, None
+        self.proc_status = None
+        if proc is not None:
+            _end(proc)
+            self.proc_status = proc.returncode
+        self._close_status()
+
+    def forget(self) -> None:
+        """Drop this process's copies of the pipes without ending the sandbox (it is another process's)."""
+        proc, self.proc = self.proc, None
+        if proc is not None:
+            proc.returncode = -1  # not our child: never waited for here
+            for f in (proc.stdin, proc.stdout, proc.stderr):
+                try:
+                    f.close()
+                except OSError:
+                    pass
+        self._close_status()
+
+    def _close_status(self) -> None:
+        if self.status_fd >= 0:
+            try:
+                os.close(self.status_fd)
+            except OSError:
+                pass
+            self.status_fd = -1
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 (at interpreter exit; the kernel ends the sandbox anyway)
+            pass
+
+
+def _exchange(proc: subprocess.Popen, data: bytes, deadline: float, cap: int,
+              status_fd: int | None = None) -> tuple[bytes, bytes, bytes | None, bool, bool]:
+    """Write the request, read stdout (up to ``cap``) and stderr until the run is over or the deadline
+    passes: (stdout, stderr, status, timed_out, output_over).
+
+    A run of its own is over when stdout and stderr have both closed.  A run in a ``Session`` is over
+    when ``status_fd`` has given its 8 bytes of status (the run's process has exited, so all it wrote
+    is in the pipes: read to their end) or has closed (the sandbox ended: then as a run of its own).
+    """
     fd_in, fd_out, fd_err = proc.stdin.fileno(), proc.stdout.fileno(), proc.stderr.fileno()
-    for fd in (fd_in, fd_out, fd_err):
-        os.set_blocking(fd, False)
+    if status_fd is None:
+        for fd in (fd_in, fd_out, fd_err):
+            os.set_blocking(fd, False)
     poller = select.poll()
     poller.register(fd_in, select.POLLOUT)
-    poller.register(fd_out, select.POLLIN)
-    poller.register(fd_err, select.POLLIN)
     open_fds = {fd_in, fd_out, fd_err}
-    chunks, total, err = [], 0, bytearray()
+    for fd in (fd_out, fd_err) + ((status_fd,) if status_fd is not None else ()):
+        poller.register(fd, select.POLLIN)
+        open_fds.add(fd)
+    chunks, total, err, status = [], 0, bytearray(), b""
     view = memoryview(data)
     timed_out = over = False
 
     def close(fd):
         poller.unregister(fd)
         open_fds.discard(fd)
-        if fd == fd_in:
+        if fd == fd_in and status_fd is None:
             proc.stdin.close()
 
-    while fd_out in open_fds or fd_err in open_fds:
+    def over_now() -> bool:
+        if status_fd is not None and len(status) == 8:
+            return True
+        return fd_out not in open_fds and fd_err not in open_fds and status_fd not in open_fds
+
+    def read(fd) -> bool:
+        """Read what ``fd`` holds now; False when there was nothing (yet)."""
+        nonlocal total, over, status
+        try:
+            chunk = os.read(fd, 65536 if fd != status_fd else 8 - len(status))
+        except BlockingIOError:
+            return False
+        except OSError:
+            chunk = b""
+        if not chunk:
+            close(fd)
+        elif fd == fd_out:
+            total += len(chunk)
+            chunks.append(chunk)
+            over = total > cap
+        elif fd == status_fd:
+            status += chunk
+        elif len(err) < STDERR_KEEP:
+            err += chunk[: STDERR_KEEP - len(err)]
+        return bool(chunk)
+
+    while not over_now() and not over:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             timed_out = True
@@ -444,27 +625,21 @@ def _exchange(proc: subprocess.Popen, data: bytes, deadline: float, cap: int) ->
                 if not view:
                     close(fd_in)
                 continue
-            try:
-                chunk = os.read(fd, 65536)
-            except BlockingIOError:
-                continue
-            except OSError:
-                chunk = b""
-            if not chunk:
-                close(fd)
-            elif fd == fd_out:
-                total += len(chunk)
-                chunks.append(chunk)
-                if total > cap:
-                    over = True
-                    break
-            elif len(err) < STDERR_KEEP:
-                err += chunk[: STDERR_KEEP - len(err)]
-        if over:
-            break
+            if fd in open_fds:
+                read(fd)
+            if over:
+                break
+    if status_fd is not None and len(status) == 8 and not over:
+        for fd in (fd_out, fd_err):  # the run has exited: what it wrote is all in the pipe
+            while fd in open_fds and not over and read(fd):
+                pass
     for fd in list(open_fds):
-        close(fd)
-    return b"".join(chunks)[:cap], bytes(err), timed_out, over
+        if fd in (fd_in, fd_out, fd_err) and status_fd is not None:
+            open_fds.discard(fd)  # a session's pipes stay open for its next run
+            continue
+        if fd != status_fd:
+            close(fd)
+    return (b"".join(chunks)[:cap], bytes(err), status if len(status) == 8 else None, timed_out, over)
 
 
 def _end(proc: subprocess.Popen) -> None:

@@ -449,6 +449,8 @@ def main(argv, request=None):
     # Read the sheets before giving up root: the sandbox's copy may be readable by its owner only.
     sources = {}
     for sheet in sheets:
+        if sheet.get("source") is not None:  # sent with the request (the sandbox sends every sheet's text)
+            continue
         try:
             with open(sheet["path"], "rb") as f:
                 sources[sheet["path"]] = f.read()
@@ -480,6 +482,60 @@ def main(argv, request=None):
     emit({"done": True})
     out.flush()
     os._exit(0)  # skip atexit handlers and threads the sheets may have started
+
+
+def serve(argv):
+    """Inside the sandbox: start each run as a fresh process forked from this one (``sandbox.Session``).
+
+    This process runs only this file's code: it never reads a request, so no student's sheet is ever
+    in the memory a later run is forked from.  For each byte ``r`` on stdin it forks; the child reads
+    its own request (a 4-byte little-endian length, then ``marshal`` data) from stdin and runs ``main``
+    (rlimits, its own user id, the seccomp filter, then the sheets), writing its results to stdout.
+    When the child has ended, this process writes 8 bytes on the ``--status`` descriptor: the child's
+    exit status (``128 + N`` for signal N, as bubblewrap reports one) and 1 when /tmp is no longer empty
+    (the grader then ends this sandbox and starts a fresh one for the next run), else 0.  Anything but
+    ``r`` (or the end of stdin) ends it.
+    """
+    status_fd = int(argv[argv.index("--status") + 1])
+    import resource  # noqa: F401  (imported once here rather than in every run)
+    import ctypes  # noqa: F401  (each run loads the seccomp filter itself: this process must still fork)
+    while os.read(0, 1) == b"r":
+        pid = os.fork()
+        if pid == 0:
+            _serve_one(status_fd, argv)
+        code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        code = 128 - code if code < 0 else code
+        dirty = 1 if os.listdir("/tmp") else 0
+        os.write(status_fd, code.to_bytes(4, "little") + dirty.to_bytes(4, "little"))
+    os._exit(0)
+
+
+def _serve_one(status_fd, argv):
+    """A forked run: read this run's request, run it (``main`` ends the process), never return."""
+    code = 1
+    try:
+        os.close(status_fd)  # only the parent reports how a run ended
+        size = int.from_bytes(_read_exactly(0, 4), "little")
+        main(argv, marshal.loads(_read_exactly(0, size)))
+    except SystemExit as exc:
+        code = exc.code if type(exc.code) is int else 1
+        if type(exc.code) is not int and exc.code is not None:
+            os.write(2, (_str(exc.code) + "\n").encode("utf-8", "replace"))
+    except BaseException as exc:
+        os.write(2, f"caselab runner: {_type(exc).__name__}: {exc}\n".encode("utf-8", "replace"))
+    finally:
+        os._exit(code)
+
+
+def _read_exactly(fd, size):
+    chunks, left = [], size
+    while left:
+        chunk = os.read(fd, left)
+        if not chunk:
+            raise EOFError("the request ended early")
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
 if __name__ == "__main__":
