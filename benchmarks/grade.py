@@ -14,8 +14,9 @@ with some answers changed from student to student; one in ten hands in a zip.
 The class is graded with ``caselab.grading.grade_many`` in the sandbox, and the
 script prints submissions per second and seconds per submission, then, for
 comparison, the same work done with one ``python -m caselab.cli check`` (pytest)
-per submission on a sample, and the floor of one bare interpreter start (and one
-sandboxed one) per submission, all with the same number of workers.  Last, it
+per submission on a sample, and the floor of one bare interpreter start (and of
+an empty run of the runner in a sandbox, fresh or kept) per submission, all with
+the same number of workers.  Last, it
 times ``caselab check <module>`` against a bare ``python -m pytest`` of as many
 trivial tests.  Each class is also graded end to end with the command instructors
 run (``caselab grade``), and the same number of bare interpreter starts is timed
@@ -207,10 +208,11 @@ def bench_class(size: int, work: Path, quizzes, sheets, workers: int, sample: in
         n = max(sample * 5, 50)
         line(f"floor: bare `python -I -S -c pass`, {n} runs",
              rate_of([[sandbox.python_executable(), "-I", "-S", "-c", "pass"]] * n, workers))
-        start = time.perf_counter()
-        with ThreadPoolExecutor(workers) as pool:
-            list(pool.map(lambda _: sandbox.run({"sheets": []}, None), range(n)))
-        line(f"floor: an empty run of the runner in the sandbox, {n} runs", n / (time.perf_counter() - start))
+        for kept, label in ((False, "own sandbox"), (True, "kept sandbox")):
+            start = time.perf_counter()
+            with ThreadPoolExecutor(workers, initializer=sandbox.keep_sessions if kept else None) as pool:
+                list(pool.map(lambda _: sandbox.run({"sheets": []}, None), range(n)))
+            line(f"empty run of the runner ({label}), {n} runs", n / (time.perf_counter() - start))
     shutil.rmtree(folder, ignore_errors=True)
     return elapsed / size
 

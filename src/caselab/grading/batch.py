@@ -18,9 +18,9 @@ folders (a sheet in an ``exercises`` folder wins, then the shallowest).  For eac
 2. **Reading.**  Sheets that hold only plain assignments are read from their
    syntax tree without running anything (``answers.py``).
 3. **Running.**  What must run (computed answers, code tasks) runs in one
-   sandboxed interpreter per submission (``sandbox.py``), which gets the
-   sheets, the answer names and the code tasks' inputs — never a key — and
-   answers with JSON lines.
+   sandboxed process per submission, fresh from a sandbox its worker keeps
+   (``sandbox.py``), which gets the sheets, the answer names and the code
+   tasks' inputs — never a key — and answers with JSON lines.
 4. **Checking.**  The answers are compared with the keys here, in the parent
    (``checking.py``).
 

@@ -1,24 +1,39 @@
 """Run the answer-sheet runner in a bubblewrap sandbox, under limits, and get its output back.
 
-This is the mechanism; ``grading.py`` decides what the output means.  One run
-is one ``bwrap`` process with the runner (``runner.py``) inside it::
+This is the mechanism; ``grading.py`` decides what the output means.  A sandbox
+is one ``bwrap`` process (``Session``) with a serving process inside it::
 
     bwrap --unshare-all --unshare-user --disable-userns --uid 65534 --gid 65534   (normal user)
     bwrap --unshare-{ipc,pid,net,uts,cgroup} --cap-drop ALL --cap-add CAP_SETUID,CAP_SETGID   (root)
           --die-with-parent --new-session
           --ro-bind /usr /usr, the interpreter's prefix, /bin /lib* (or their symlinks)
           --tmpfs /tmp (1777, file_mb in size), --dev-bind /dev/{null,zero,random,urandom}
-          --ro-bind <the student's private sheet folder> /sheets
-          --remount-ro / --seccomp FD
-          python -I -S -c BOOTSTRAP --marshal      (stdin: runner.py's code, compiled once, and the request)
+          --chdir /tmp --remount-ro /
+          python -I -S -c SERVE --serve --status FD   (stdin: runner.py's code, compiled once here)
 
-What the sandbox sees: the Python runtime, the student's copied sheets, an
-empty /tmp of its own, four devices; no /proc, /etc, /home, network, other
-students' folders, the quizzes or the solutions.  Its own PID namespace, whose
-PID 1 is bwrap's small init (not ``--as-pid-1``: the runner's change of user
-would clear its parent-death signal): when the runner ends, or bwrap is killed
-(``--die-with-parent``), that init dies and every thread and process in the
-namespace ends with it.
+The serving process (``runner.serve``) runs nothing but the runner's code and
+never reads a request.  Each run is a fresh process it forks: that process
+reads its own request from stdin (the sheets' text, their names, the code tasks'
+inputs, its limits and user id, the seccomp filter: never a key), sets the
+rlimits, becomes the run's own user (as root: an id no other live run has), loads the
+seccomp filter, and only then runs the sheets, writing its results to stdout.
+When it has exited, the serving process says how on the status pipe.  Starting
+a sandbox and an interpreter cost more than the rest of a run, so the workers
+that grade a class keep theirs (``keep_sessions``); every other caller gets a
+sandbox of its own for each run.  A kept sandbox serves the next run only if
+this one exited normally (status 0, its whole request read) within its time and
+output limits and left /tmp, the one place it may write, empty; otherwise it is
+ended (``Session.close``: the process group killed) and the next run starts in a
+new one.  So nothing a run leaves behind reaches another run.
+
+What a run sees: the Python runtime, an empty /tmp, four devices; no /proc, /etc,
+/home, network, file of any student (its sheets arrive as text, named
+``/sheets/<module>.py``), the quizzes or the solutions.  Within the sandbox's PID
+namespace the only other processes are bwrap's small init (PID 1, not
+``--as-pid-1``: it keeps the serving process's parent-death signal) and the
+serving process; the filter refuses new processes, so a run leaves none behind.
+When bwrap is killed (``--die-with-parent``: the worker ended), that init dies and
+every process in the namespace ends with it.
 
 Limits (``Limits``): wall-clock seconds for the whole run (killed here, with the
 process tree); per-call seconds (``SIGALRM`` in the runner); RLIMIT_AS,
@@ -37,9 +52,12 @@ processes also bounds memory: RLIMIT_AS is per process.
 
 RLIMIT_NPROC does not bind root.  When the grader runs as root, bwrap keeps no
 user namespace and the runner drops to an unprivileged user id of its own
-(``uid`` in the request, distinct per concurrent run) after reading the sheets
-and before running any of them; as a normal user, bwrap maps the run to
-``nobody`` in a new user namespace (``--disable-userns``: no nested ones).
+(``uid`` in the request, distinct per concurrent run) after reading its request
+and before running any sheet, and so can signal neither the serving process nor
+another run; as a normal user, bwrap maps the sandbox to ``nobody`` in a new user
+namespace (``--disable-userns``: no nested ones), where a run shares its user
+with the serving process and could stop or kill it: that only ends its own run
+(stopped at ``seconds``, or ended with the sandbox), and the next starts afresh.
 
 Without bubblewrap (``run(..., sandboxed=False)``) the runner runs directly: as
 the grader's own user, or, when the grader is root and ``CASELAB_RUN_AS`` names

@@ -1,9 +1,10 @@
 """Run answer sheets and report their values as plain JSON.
 
 This file is executed as a script in a separate interpreter (``python -I -S
-runner.py``), or, inside the sandbox when grading, as code compiled once by the
-grader and sent on stdin with the request (``sandbox.BOOTSTRAP`` calls
-``main(argv, request)``).  It imports nothing from caselab and only the standard
+runner.py``), or as code compiled once by the grader and sent on stdin: with
+the request, run directly (``sandbox.BOOTSTRAP`` calls ``main(argv, request)``),
+or alone, inside the sandbox, where ``serve`` forks a fresh process for each
+run and that process reads its own request.  It imports nothing from caselab and only the standard
 library, and it never sees a key.  As a script it reads the request from stdin
 (JSON, or ``marshal`` with ``--marshal``, which starts faster)::
 
@@ -42,7 +43,7 @@ every other object become ``{"invalid": reason}``.  A record or a call result
 that stopped at a limit says which in ``"limit"`` (``call_seconds``,
 ``memory_mb``, ``processes``, ``file_mb``).
 
-Start-up cost matters (one interpreter per graded submission): the runner
+Start-up cost matters (an interpreter per run where no sandbox serves runs): the runner
 imports only modules built into the interpreter (``posix`` rather than ``os``; no json, re,
 enum or signal wrappers; no ``_ast``) and ``resource``, and runs a sheet whole when that
 gives the records of running it statement by statement (``_whole``, ``_raised_at``).
