@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -193,6 +194,23 @@ def test_check_shows_the_students_view_and_pytest_only_when_asked(quizzes, tmp_p
     assert proc.returncode == 1
     assert xml.read_text().count("<testcase") == 1, "-x stops after q1, the first failure"
     assert proc.stdout.splitlines()[-1] == "kyc: 0 of 1 points; 1 question to do: q1"
+
+
+def test_check_loads_no_installed_plugin_but_its_own(tmp_path):
+    # a third-party plugin that pytest autoloads through its pytest11 entry point, and that says so
+    (tmp_path / "noisy_plugin.py").write_text(
+        "def pytest_sessionfinish(session):\n    print('noisy plugin was here')\n")
+    dist = tmp_path / "noisy_plugin-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: noisy-plugin\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text("[pytest11]\nnoisy = noisy_plugin\n")
+    env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))}
+    plain = subprocess.run([sys.executable, "-m", "pytest", "tests/quizzes/kyc.yml", "-q", "--co"], cwd=ROOT,
+                           capture_output=True, text=True, env={**os.environ, **env})
+    assert "noisy plugin was here" in plain.stdout, "the plugin is autoloaded where nothing stops it"
+    proc = run_caselab("check", "kyc", env=env)
+    assert proc.returncode == 0 and proc.stdout.splitlines()[-1].startswith("kyc: 0 of "), proc.stdout + proc.stderr
+    assert "noisy" not in proc.stdout + proc.stderr
 
 
 def test_a_sheet_that_cannot_be_read_at_all_is_said_once(quizzes, tmp_path):

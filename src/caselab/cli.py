@@ -1,7 +1,8 @@
 """The ``caselab`` command: a thin layer over the library.
 
     caselab check [MODULE...] [--answers DIR [--unsandboxed]] [--json FILE]
-                                                                check answer sheets (runs the quizzes under pytest;
+                                                                check answer sheets (runs the quizzes under pytest
+                                                                with no plugin but caselab's, whatever is installed;
                                                                 sheets named with --answers run in the sandbox)
     caselab list [--json]                                       the question bank, without answers
     caselab lint [MODULE...] [--json]                           the author's check of the items (exit 1 on a failed rule)
@@ -78,10 +79,29 @@ def cmd_check(args) -> int:
     if trusted:
         pytest_args.append("--caselab-unsandboxed")
     pytest_args += args.pytest_args
-    code = pytest.main(pytest_args)
+    code = _pytest_main(pytest_args)
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:
         print("caselab check: no questions were collected (check the module names and -k filters)", file=sys.stderr)
     return int(code)
+
+
+def _pytest_main(args: list[str]) -> int:
+    """pytest with caselab's plugin and no other: what a student sees must not depend on the plugins installed."""
+    import os
+
+    import pytest
+
+    from caselab import plugin
+
+    before = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        return pytest.main(args, plugins=[plugin])
+    finally:
+        if before is None:
+            del os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"]
+        else:
+            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = before
 
 
 def bank(root: Path, modules: list[str] | None = None) -> list[dict]:

@@ -1031,14 +1031,15 @@ def _grade_found(run: GradeRun, found, *, root, modules, explanations, workers, 
             run.warnings.append(f"roster: the submission {printable(sid)} matches no student of the roster "
                                 "(canvas.csv lists it under its own name)")
     run.submissions = found
-    write_outputs(run, quiz_list, root=root, explanations=explanations, canvas_assignment=canvas_assignment,
+    write_outputs(run, quiz_list, figures=figures, explanations=explanations, canvas_assignment=canvas_assignment,
                   roster=roster, students={s for s, _ in found}, manual=manual, rendered=rendered)
 
 
 def student_files(r: StudentResult, quizzes: Sequence[Quiz], manual: Manual, *, explanations: bool,
                   figures: dict) -> tuple[str, str]:
-    """A student's results.json and feedback.md, as ``write_outputs`` writes them.  ``caselab grade`` renders
-    them as each result arrives, while the workers grade the rest; ``manual``'s problems are left to
+    """A student's results.json and feedback.md, the one place they are rendered: ``caselab grade`` renders
+    them as each result arrives, while the workers grade the rest, and ``write_outputs`` those of the
+    students whose result was reused from an earlier run; ``manual``'s problems are left to
     ``write_outputs``, which finds them in the order of the class."""
     marked = apply_marks(r, quizzes, replace(manual, problems=[]))
     pend = pending_points(r, marked)
@@ -1046,18 +1047,16 @@ def student_files(r: StudentResult, quizzes: Sequence[Quiz], manual: Manual, *, 
             feedback_md(marked, quizzes, explanations=explanations, figures=figures, pending=pend))
 
 
-def write_outputs(run: GradeRun, quizzes: Sequence[Quiz], *, root: Path, explanations: bool,
+def write_outputs(run: GradeRun, quizzes: Sequence[Quiz], *, figures: dict, explanations: bool,
                   canvas_assignment: str | None, roster: list[dict] | None, students: set[str],
                   manual: Manual | None = None, rendered: dict[str, tuple[str, str]] | None = None) -> None:
     """Write the class's files.  ``rendered`` maps a student to their ``student_files``, made while the
-    class was graded (their result must be the one in ``run.results``)."""
-    from caselab.quiz.figures import load_figures
+    class was graded (their result must be the one in ``run.results``); the others are rendered here."""
     from caselab.grading.report import render_report
     from caselab.grading.integrity import write_integrity
 
     out, written = run.out, run.written
     manual = manual if manual is not None else read_manual(out / MANUAL_FILE)
-    figures = load_figures(root)
     known = {(r.student, o.module, o.id) for r in run.results for o in r.outcomes}
     graded_modules = {quiz.module for quiz in quizzes}
     run.marked = [apply_marks(r, quizzes, manual) for r in run.results]
@@ -1072,12 +1071,9 @@ def write_outputs(run: GradeRun, quizzes: Sequence[Quiz], *, root: Path, explana
                                    f"{printable(student)}; the row is kept but counts for nothing")
     run.warnings += sorted(set(manual.problems), key=manual.problems.index)
     rendered = rendered or {}
-    for r, m in zip(run.results, run.marked):
-        pend = run.pending[r.student]
-        made = rendered.get(r.student)
-        results, feedback = made if made is not None else (
-            results_json(m, quizzes, pend), feedback_md(m, quizzes, explanations=explanations, figures=figures,
-                                                        pending=pend))
+    for r in run.results:
+        results, feedback = rendered.get(r.student) or student_files(r, quizzes, manual, explanations=explanations,
+                                                                     figures=figures)
         write_if_changed(out / "results" / f"{file_stem(r.student)}.json", results, written, durable=False)
         write_if_changed(out / "feedback" / f"{file_stem(r.student)}.md", feedback, written, durable=False)
     # the files of students graded before but no longer in the submissions folder would make the
