@@ -352,3 +352,13 @@ def test_without_a_sandbox_check_answers_stops_unless_told(tmp_path):
     # a student's own exercises/ (no --answers) are checked directly, without a word about sandboxes
     own = run_caselab("check", "kyc", env=no_sandbox)
     assert "sandbox" not in own.stderr + own.stdout and own.returncode in (0, 1)
+
+
+def test_pytests_own_report_says_once_where_the_results_went(tmp_path):
+    """With --pytest (pytest's report and the caselab score section) the results file is written and named once."""
+    out = tmp_path / "r.json"
+    proc = run_caselab("check", "kyc", "--answers", str(ROOT / "solutions"), "--pytest", "--json", str(out))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.count(f"results written to {out}") == 1, proc.stdout
+    assert proc.stdout.count("this edition shows") == 0
+    assert json.loads(out.read_text())["score"] == json.loads(out.read_text())["max_score"]

@@ -333,7 +333,8 @@ def edition_note(modes: dict[str, str]) -> str:
     if not any(m != "full" for m in modes.values()):
         return ""
     return "(this edition shows " + (
-        "only the score of each module" if "score" in modes.values() else "only whether answers are well-formed") \
+        "a module's score only once every answer in it is right" if "score" in modes.values()
+        else "only whether answers are well-formed") \
         + "; your instructor grades the answers)"
 
 
@@ -459,16 +460,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     memo_note = pending_note(outcomes)
     if memo_note:
         terminalreporter.write_line(memo_note)
-    if any(m != "full" for m in modes.values()):
-        terminalreporter.write_line("(this edition shows " + (
-            "a module's score only once every answer in it is right" if "score" in modes.values()
-            else "only whether answers are well-formed") + "; your instructor grades the answers)")
-    path = config.getoption("caselab_json")
-    if path:
-        from caselab.atomic import write_text
-
-        write_text(Path(path), json.dumps(summary(outcomes, modes), indent=2) + "\n")
-        terminalreporter.write_line(f"results written to {path}")
     note = edition_note(modes)
     if note:
         terminalreporter.write_line(note)
