@@ -627,7 +627,7 @@ def test_the_process_runs_are_forked_from_never_holds_a_students_sheet(tmp_path)
         bwrap = sandbox._kept.session.proc.pid
         (init,) = _children(bwrap)  # bubblewrap's PID 1, then the sandbox's first process
         (first,) = _children(init)
-        control = b"the grader then ends this sandbox"  # serve's own docstring: it is in that memory
+        control = b"never to be read as a command"  # from serve's docstring: the scan finds what is there
         held.extend(_memory_holds(first, [marker.encode(), control]))
 
     thread = threading.Thread(target=work)

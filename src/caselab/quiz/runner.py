@@ -493,9 +493,11 @@ def serve(argv):
     its own request (a 4-byte little-endian length, then ``marshal`` data) from stdin and runs ``main``
     (rlimits, its own user id, the seccomp filter, then the sheets), writing its results to stdout.
     When the child has ended, this process writes 8 bytes on the ``--status`` descriptor: the child's
-    exit status (``128 + N`` for signal N, as bubblewrap reports one) and 1 when /tmp is no longer empty
-    (the grader then ends this sandbox and starts a fresh one for the next run), else 0.  Anything but
-    ``r`` (or the end of stdin) ends it.
+    exit status (``128 + N`` for signal N, as bubblewrap reports one) and 1 when /tmp is no longer empty,
+    else 0.  After a run that did not exit with 0 or left /tmp not empty it ends (the grader ends the
+    sandbox then and starts a fresh one for the next run; and a run that ended before reading all its
+    request left the rest on stdin, never to be read as a command).  Anything but ``r`` (or the end of
+    stdin) ends it too.
     """
     status_fd = int(argv[argv.index("--status") + 1])
     import resource  # noqa: F401  (imported once here rather than in every run)
@@ -508,6 +510,8 @@ def serve(argv):
         code = 128 - code if code < 0 else code
         dirty = 1 if os.listdir("/tmp") else 0
         os.write(status_fd, code.to_bytes(4, "little") + dirty.to_bytes(4, "little"))
+        if code or dirty:  # the grader ends this sandbox now; and what is left on stdin may be a request's rest
+            break
     os._exit(0)
 
 
