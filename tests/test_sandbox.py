@@ -668,3 +668,21 @@ def test_a_forked_process_never_uses_its_parents_sandbox(tmp_path):
     thread.start()
     thread.join(60)
     assert outcome == [0, True, True]
+
+
+@pytest.mark.parametrize("sandboxed", [True, False])
+def test_what_the_runner_says_on_stderr_is_kept(sandboxed):
+    """A runner that fails before any sheet runs says why on stderr, and the run keeps it (in a sandbox, and not)."""
+    request = {"call_seconds": 1.0}  # no "sheets": the runner stops
+    if sandboxed:  # (sandbox.run would send an empty list)
+        require_sandbox()
+        limits = sandbox.Limits()
+        session = sandbox.Session((sandbox.bwrap_path(), limits.file_mb, os.geteuid()))
+        try:
+            run = session.run(dict(request, **sandbox.confinement(limits)), limits, time.monotonic())
+        finally:
+            session.close()
+    else:
+        run = sandbox.run(request, None, sandboxed=False)
+    assert "KeyError" in run.stderr and "sheets" in run.stderr
+    assert run.exit_status not in (0, None) and b'"done"' not in run.output

@@ -624,7 +624,7 @@ def _exchange(proc: subprocess.Popen, data: bytes, deadline: float, cap: int,
         elif fd == status_fd:
             status += chunk
         elif len(err) < STDERR_KEEP:
-            err += chunk[: STDERR_KEEP - len(err)]
+            err.extend(chunk[: STDERR_KEEP - len(err)])
         return bool(chunk)
 
     while not over_now() and not over:
