@@ -276,6 +276,7 @@ attempt("write_root", lambda: open("/x", "w").write("x"))
 attempt("net", lambda: socket.create_connection(("1.1.1.1", 80), timeout=1))
 attempt("env", lambda: sorted(os.environ))
 attempt("unshare", lambda: __import__("ctypes").CDLL(None).unshare(0x10000000) or __import__("ctypes").get_errno())
+attempt("pidfd", lambda: os.pidfd_open(1))  # would let a run take another process's descriptors
 q1 = __import__("json").dumps(seen)
 '''
 
@@ -302,6 +303,7 @@ def test_inside_the_sandbox(tmp_path):
     assert seen["net"][0] in ("OSError", "ConnectionRefusedError")
     assert seen["env"][0] == "ok" and "HOME" in seen["env"][1] and "CASELAB" not in seen["env"][1]
     assert seen["unshare"][1] != "0"
+    assert seen["pidfd"][0] == "PermissionError"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sheets"] and os.listdir(sheets) == ["m.py"]
 
 
@@ -404,17 +406,20 @@ def test_as_a_normal_user(tmp_path):
             f"spec = importlib.util.spec_from_file_location('sandbox', {str(Path(sandbox.__file__))!r})\n"
             "mod = importlib.util.module_from_spec(spec); sys.modules['sandbox'] = mod; spec.loader.exec_module(mod)\n"
             "print(json.dumps(mod.available()))\n"
+            "mod.keep_sessions()  # as a grading worker does: a normal user's runs still get a sandbox each\n"
             f"run = mod.run({{'sheets': [{{'module': 'm', 'path': {str(sheets / 'm.py')!r}, 'names': ['q1'], 'calls': {{}}}}],"
             f" 'call_seconds': 5.0}}, mod.Path({str(sheets)!r}))\n"
-            "sys.stdout.write(run.output.decode())\n")
+            "sys.stdout.write(run.output.decode())\n"
+            "print('kept', getattr(mod._kept, 'session', None) is not None)\n")
         driver.chmod(0o644)
         proc = subprocess.run([setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", python, "-I", str(driver)],
                               capture_output=True, text=True, timeout=60)
         lines = proc.stdout.splitlines()
         if not lines or json.loads(lines[0])[0] is not True:
             pytest.skip(f"bwrap cannot make a user namespace for an unprivileged user here: {proc.stdout} {proc.stderr}")
-        records = answers.parse_records("\n".join(lines[1:]).encode())
+        records = answers.parse_records("\n".join(lines[1:-1]).encode())
         seen = json.loads(next(r for r in records if r.get("name") == "q1")["value"]["ok"])
+        assert lines[-1] == "kept False"
         assert seen["uid"] == ["ok", "65534"]
         assert seen["fork"][0] == "BlockingIOError"
         assert seen["write_sheets"][0] == "FileNotFoundError" and seen["write_tmp"] == ["ok", "1"]
@@ -552,15 +557,26 @@ def _kept_runs(tmp_path, sources: list[str]) -> list[tuple]:
 LOOK = "import os\nq1 = [os.getuid(), sorted(os.listdir('/tmp'))]\n"
 
 
+RESULTS_FD = "import fcntl, os, stat\nfd = next(f for f in range(3, 64) if stat.S_ISFIFO(os.fstat(f).st_mode))\n"
+BIG = "import fcntl\nq1 = [fcntl.fcntl(3, fcntl.F_GETFL) & 0o4000] + ['x' * 99_000] * 9\n"  # more than a pipe holds
+
+
 def test_a_kept_sandbox_serves_clean_runs_and_is_replaced_after_one_that_leaves_anything(tmp_path):
-    """Runs reuse the sandbox only while each ends normally and leaves its /tmp empty; a run that writes
-    a file, exits abnormally or runs out of time ends it, and the next run starts in a fresh one."""
+    """Runs reuse the sandbox only while each ends normally, leaves its /tmp empty and the results pipe
+    as it was; a run that writes a file, exits abnormally or leaves its results descriptor non-blocking
+    or owned for signals ends it, and the next run starts in a fresh one."""
     require_sandbox()
+    if os.geteuid() != 0:
+        pytest.skip("only a grader running as root keeps sandboxes (test_as_a_normal_user checks the other)")
     seen = _kept_runs(tmp_path, [
         LOOK, LOOK,
         "open('/tmp/left-behind', 'w').write('x')\nq1 = 1\n",  # leaves a file: the sandbox is ended
         LOOK, LOOK,
         "import os\nos._exit(3)\n",  # exits abnormally (status 3, no results): ended
+        LOOK,
+        RESULTS_FD + "fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_NONBLOCK)\nq1 = 2\n",
+        BIG,  # in a fresh sandbox: its results descriptor blocks as it should, and all of q1 arrives
+        RESULTS_FD + "fcntl.fcntl(fd, fcntl.F_SETOWN, -os.getpgrp())\nq1 = 3\n",
         LOOK,
     ])
     (uid1, _), pid1 = seen[0]
@@ -574,6 +590,38 @@ def test_a_kept_sandbox_serves_clean_runs_and_is_replaced_after_one_that_leaves_
     assert seen[4][1] == pid4
     assert seen[5] == (3, None)
     assert seen[6][0][1] == [] and seen[6][1] not in (None, pid4)
+    assert seen[7] == (2, None)
+    assert seen[8][0] == [0] + ["x" * 99_000] * 9 and seen[8][1] is not None
+    assert seen[9] == (3, None)
+    assert seen[10][0][1] == [] and seen[10][1] not in (None, seen[8][1])
+
+
+def test_a_kept_sandbox_that_ended_between_runs_costs_the_next_run_nothing(tmp_path):
+    """The serving process killed between two runs (the host's OOM killer): the next run starts afresh."""
+    require_sandbox()
+    if os.geteuid() != 0:
+        pytest.skip("only a grader running as root keeps sandboxes")
+    sheets = tmp_path / "sheets"
+    sheets.mkdir(mode=0o755)
+    (sheets / "m.py").write_text("q1 = 5\n")
+    request = {"sheets": [{"module": "m", "path": str(sheets / "m.py"), "names": ["q1"], "calls": {}}],
+               "call_seconds": 5.0}
+    answers_seen: list = []
+
+    def work():
+        sandbox.keep_sessions()
+        sandbox.run(request, sheets)
+        for _ in range(6):
+            (init,) = _children(sandbox._kept.session.proc.pid)
+            (first,) = _children(init)
+            os.kill(first, 9)
+            run = sandbox.run(request, sheets)
+            answers_seen.append((run.exit_status, b'"ok":5' in run.output))
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join(60)
+    assert answers_seen == [(0, True)] * 6
 
 
 def _children(pid: int) -> list[int]:

@@ -45,7 +45,8 @@ new processes (fork, vfork, clone without CLONE_THREAD: ``EAGAIN``, as when
 RLIMIT_NPROC is reached), namespaces, mounts, ptrace, bpf, keyrings and
 io_uring, and memory that RLIMIT_AS does not count: SysV shared memory,
 message queues and semaphores, memfd_create and memfd_secret, POSIX message
-queues, and pipes grown with F_SETPIPE_SZ (``EPERM``).  The sandbox has no
+queues, and pipes grown with F_SETPIPE_SZ; and pidfds, which could take
+another process's descriptors (``EPERM``).  The sandbox has no
 /dev/shm (POSIX shared memory), and its /tmp, where a file could be mapped,
 is a tmpfs of ``file_mb``.  Threads stay allowed and are counted by RLIMIT_NPROC.  Refusing
 processes also bounds memory: RLIMIT_AS is per process.
@@ -153,16 +154,17 @@ _F_SETPIPE_SZ = 1031
 # with EPERM (the rest), the number of clone (checked for CLONE_THREAD) and of fcntl (F_SETPIPE_SZ refused).
 # The last EPERM row is memory the address-space limit does not count: SysV shared memory, message
 # queues and semaphores (shmget, shmat, shmctl, msgget, semget), memfd_create, memfd_secret, POSIX
-# message queues (mq_open); pipes stay at their default size (fcntl F_SETPIPE_SZ).
+# message queues (mq_open), then pidfd_send_signal, pidfd_open and pidfd_getfd (another process's
+# descriptors); pipes stay at their default size (fcntl F_SETPIPE_SZ).
 _SYSCALLS = {
     "x86_64": (0xC000003E, (57, 58), (435,), (
         272, 308, 165, 166, 155, 161, 101, 310, 311, 321, 298, 323, 250, 248, 249, 425, 426, 427, 428, 429,
         430, 431, 432, 433, 442, 246, 320, 175, 313, 176, 303, 304, 163, 167, 168, 169, 179,
-        29, 30, 31, 68, 64, 319, 447, 240), 56, 72),
+        29, 30, 31, 68, 64, 319, 447, 240, 424, 434, 438), 56, 72),
     "aarch64": (0xC00000B7, (), (435,), (
         97, 268, 40, 39, 41, 51, 117, 270, 271, 280, 241, 282, 219, 217, 218, 425, 426, 427, 428, 429,
         430, 431, 432, 433, 442, 104, 294, 105, 273, 106, 264, 265, 89, 224, 225, 142, 60,
-        194, 196, 195, 186, 190, 279, 447, 180), 220, 25),
+        194, 196, 195, 186, 190, 279, 447, 180, 424, 434, 438), 220, 25),
 }
 
 
@@ -372,6 +374,8 @@ def _alive(uid: int, me: int) -> list[int]:
 def run(request: dict, sheets_dir: Path | None, limits: Limits = Limits(), *, sandboxed: bool = True) -> Run:
     """Run the runner on ``request`` (its sheet paths are inside ``sheets_dir``) and collect what it writes.
 
+    In the sandbox the sheets travel as text in the request (read here), named ``/sheets/<name>``.
+
     With ``sandboxed=False`` the runner runs directly (same limits except
     processes; the sheets can then read and write whatever the grader can), or,
     with ``CASELAB_RUN_AS`` set, as that user (see the module docstring).
@@ -448,9 +452,12 @@ def keep_sessions() -> None:
     """Sandboxed runs in this thread from now on reuse one sandbox (``Session``) while they can.
 
     For the workers that grade a class (their thread or process ends it: ``--die-with-parent``, and
-    ``Session.__del__``).  Elsewhere each run gets a sandbox of its own, ended with the run.
+    ``Session.__del__``).  Elsewhere each run gets a sandbox of its own, ended with the run.  Only a
+    grader running as root keeps sandboxes: there each run has a user id of its own, so it can
+    neither signal the serving process nor take its descriptors.  As a normal user every run is
+    ``nobody``, as the serving process is, and so each run gets a sandbox of its own.
     """
-    _kept.keep = True
+    _kept.keep = os.geteuid() == 0
 
 
 def _session(bwrap: str, limits: Limits) -> "Session":
@@ -487,8 +494,10 @@ class Session:
     A run is the only process alive in the sandbox besides that first one (the filter refuses new
     processes), and it is over when that process has exited.  The sandbox is ended, and the next run
     gets a fresh one, unless the run exited normally (status 0, after reading its whole request)
-    within its time and output limits and left the sandbox's /tmp (the only place it may write)
-    empty: so nothing a run leaves behind can reach the next.
+    within its time and output limits, left the sandbox's /tmp (the only place it may write) empty,
+    and left the results pipe's open file (which the next run's results descriptor shares) as it
+    was.  What else a run could reach is its own: its memory, descriptors and threads end with it,
+    and, as root only (``keep_sessions``), its user id is its own.
     """
 
     def __init__(self, key: tuple):
@@ -515,11 +524,21 @@ class Session:
         return ""
 
     def run(self, request: dict, limits: Limits, start: float) -> Run:
+        kept = self.proc is not None and self.proc.poll() is None
+        result, told = self._run(request, limits, start)
+        if kept and not told and not (result.output or result.stderr or result.timed_out or result.output_over):
+            # the kept sandbox had ended before this run began (the host's OOM killer; being torn down
+            # while it still looked alive): the run never started, so it gets a fresh sandbox
+            result, _ = self._run(request, limits, time.monotonic())
+        return result
+
+    def _run(self, request: dict, limits: Limits, start: float) -> tuple[Run, bool]:
+        """The run, and whether the serving process told how it ended."""
         if self.proc is None or self.proc.poll() is not None:
             self.close()
             error = self._start(limits)
             if error:
-                return Run(b"", "", None, False, False, time.monotonic() - start, start_error=error)
+                return Run(b"", "", None, False, False, time.monotonic() - start, start_error=error), False
         data = marshal.dumps(request)
         payload = b"r" + len(data).to_bytes(4, "little") + data
         if not self.code_sent:
@@ -534,7 +553,8 @@ class Session:
             self.close()
             if exit_status is None:
                 exit_status = self.proc_status
-        return Run(out, err.decode("utf-8", "replace"), exit_status, timed_out, over, time.monotonic() - start)
+        run = Run(out, err.decode("utf-8", "replace"), exit_status, timed_out, over, time.monotonic() - start)
+        return run, status is not None
 
     def close(self) -> None:
         """End the sandbox and every process in it."""
