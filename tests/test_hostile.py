@@ -156,6 +156,38 @@ class Corpus:
         return float(eval(str(case["score"]), {"__builtins__": {}}, self.score_names))
 
 
+RUN_IDS = range(sandbox.UID_BASE, sandbox.UID_BASE + (1 << 24))  # the ids a root grader's runs take
+
+
+def sandbox_processes() -> set[str]:
+    """Every sandbox's serving process and every process running as a run's id, with its start time."""
+    found = set()
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = Path(entry.path, "cmdline").read_bytes()
+            status = Path(entry.path, "status").read_text()
+            start = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()[19]
+        except (OSError, IndexError):
+            continue
+        uid = int(status.split("\nUid:\t", 1)[1].split()[0]) if "\nUid:\t" in status else -1
+        if b"--serve" in cmdline and b"caselab_runner" in cmdline or uid in RUN_IDS:
+            found.add(f"{entry.name}@{start}: {cmdline[:100].decode('utf-8', 'replace')}")
+    return found
+
+
+def sandboxes_left(before: set[str]) -> list[str]:
+    """The sandbox processes started since ``before`` still alive two seconds on (the workers' sandboxes
+    end with them: the kernel kills each as its worker exits, a few milliseconds later)."""
+    for _ in range(40):
+        left = sorted(sandbox_processes() - before)
+        if not left:
+            break
+        time.sleep(0.05)
+    return left
+
+
 def processes_of(work: Path, uid_block: range | None) -> list[str]:
     """Processes still alive that belong to this batch: children of this test, bwraps naming the
     work folder, or processes running as one of the unprivileged ids of this process's runs."""
@@ -194,6 +226,7 @@ def batch(tmp_path_factory):
     for case in CASES:
         corpus.build(case)
     before = tree_digest(corpus.subs)
+    sandboxes_before = sandbox_processes()
     start = time.monotonic()
     results = {r.student: r for r in grading.grade_many(grading.discover_submissions(corpus.subs), quizzes,
                                                         limits=LIMITS, workers=4, workdir=corpus.work)}
@@ -209,7 +242,8 @@ def batch(tmp_path_factory):
         except BlockingIOError:
             pass
     yield {"corpus": corpus, "results": results, "elapsed": elapsed, "digest_before": before,
-           "digest_after": tree_digest(corpus.subs), "processes": processes_of(corpus.work, uid_block),
+           "digest_after": tree_digest(corpus.subs),
+           "processes": processes_of(corpus.work, uid_block) + sandboxes_left(sandboxes_before),
            "connections": connections, "quizzes": quizzes}
     listener.close()
     unix.close()
