@@ -440,35 +440,56 @@ def test_killing_the_grader_ends_its_sandboxes(tmp_path):
             f" 'call_seconds': 1}}, Path({str(sheets)!r}), sandbox.Limits(seconds=120))\n")
     grader = subprocess.Popen([sys.executable, "-c", code])
 
-    def ours() -> list[str]:
-        found = []
-        for entry in os.scandir("/proc"):
-            if not entry.name.isdigit():
-                continue
-            try:
-                status = Path(entry.path, "status").read_text()
-                cmdline = Path(entry.path, "cmdline").read_bytes().decode("utf-8", "replace")
-            except OSError:
-                continue
-            uid = int(status.split("\nUid:\t", 1)[1].split()[0])
-            low = sandbox.UID_BASE + (grader.pid % 4096) * 4096
-            if str(sheets) in cmdline or low <= uid < low + 4096:
-                found.append(f"{entry.name}: {cmdline[:80]}")
+    def started(pid: int) -> str | None:
+        """The process's start time (to tell it from a later one with its number), None when it is gone."""
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return None if fields[0] in ("Z", "X") else fields[19]
+
+    def sandbox_of_grader() -> dict[int, str]:
+        """bwrap, its init, the serving process and the run: every process below the grader."""
+        found, todo = {}, _children(grader.pid)
+        while todo:
+            pid = todo.pop()
+            when = started(pid)
+            if when is not None:
+                found[pid] = when
+                todo += _children(pid)
         return found
 
+    def runs_left() -> list[int]:
+        ids = sandbox.run_ids(grader.pid)
+        left = []
+        for entry in os.scandir("/proc"):
+            try:
+                status = Path(entry.path, "status").read_text() if entry.name.isdigit() else ""
+            except OSError:
+                continue
+            if "\nUid:\t" in status and int(status.split("\nUid:\t", 1)[1].split()[0]) in ids \
+                    and started(int(entry.name)) is not None:
+                left.append(int(entry.name))
+        return left
+
+    seen: dict[int, str] = {}
+    as_root = os.geteuid() == 0  # (as a normal user the run is nobody, not one of the runs' ids)
     try:
         deadline = time.monotonic() + 20
-        while len(ours()) < 2 and time.monotonic() < deadline:  # bwrap, its init and the runner
+        while (len(seen) < 4 or as_root and not runs_left()) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert ours(), "the sandbox did not start"
+            seen = sandbox_of_grader()  # bwrap, its init, the serving process, the run
+        assert len(seen) >= 4 and (runs_left() or not as_root), f"the sandbox did not start: {seen}"
         time.sleep(1.5)  # the runner is past its per-call alarm, which it ignores
     finally:
         grader.kill()
         grader.wait()
     deadline = time.monotonic() + 5
-    while ours() and time.monotonic() < deadline:
+    alive = seen
+    while alive and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert ours() == []
+        alive = {pid: when for pid, when in seen.items() if started(pid) == when}
+    assert alive == {} and runs_left() == []
 
 
 def test_a_sheet_that_is_a_hard_link_to_another_file_is_refused(tmp_path):
@@ -529,10 +550,12 @@ def test_worker_processes_end_with_the_grader_even_when_it_is_killed(tmp_path):
 
 # --- a sandbox that serves one run after another (sandbox.Session) ------------------------------
 
-def _kept_runs(tmp_path, sources: list[str]) -> list[tuple]:
+def _kept_runs(tmp_path, sources: list[str], statuses: list | None = None) -> list[tuple]:
     """Run each source as sheet m (its q1 read) in one thread that keeps its sandbox, as a grading worker
-    does: (q1's value or the run's exit status, the sandbox's bwrap pid after the run or None if ended)."""
+    does: (q1's value or the run's exit status, the sandbox's bwrap pid after the run or None if ended).
+    The runs' exit statuses are put in ``statuses`` when given."""
     seen: list[tuple] = []
+    statuses = statuses if statuses is not None else []
 
     def work():
         sandbox.keep_sessions()
@@ -546,6 +569,7 @@ def _kept_runs(tmp_path, sources: list[str]) -> list[tuple]:
             session = getattr(sandbox._kept, "session", None)
             seen.append((q1[0].get("ok") if q1 else run.exit_status,
                          session.proc.pid if session is not None and session.proc is not None else None))
+            statuses.append(run.exit_status)
 
     thread = threading.Thread(target=work)
     thread.start()
@@ -557,6 +581,23 @@ def _kept_runs(tmp_path, sources: list[str]) -> list[tuple]:
 LOOK = "import os\nq1 = [os.getuid(), sorted(os.listdir('/tmp'))]\n"
 
 
+INFLIGHT = """import array, os, socket
+f = os.open("/tmp/f", os.O_CREAT | os.O_RDWR, 0o600)
+try:
+    for _ in range(64):
+        os.write(f, b"x" * (1 << 20))
+except OSError:
+    pass
+os.unlink("/tmp/f")
+a = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)  # sending to itself: closing it releases nothing
+a.bind(b"\\0caselab-self-" + os.urandom(4).hex().encode())
+a.connect(a.getsockname())
+a.sendmsg([b"x"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [f, a.fileno()]))])
+os.close(f)
+a.close()
+q1 = 4
+"""
+FILL = "open('/tmp/scratch', 'wb').write(b'y' * (4 << 20))\nimport os\nos.unlink('/tmp/scratch')\nq1 = 'wrote 4 MB'\n"
 RESULTS_FD = "import fcntl, os, stat\nfd = next(f for f in range(3, 64) if stat.S_ISFIFO(os.fstat(f).st_mode))\n"
 BIG = "import fcntl\nq1 = [fcntl.fcntl(3, fcntl.F_GETFL) & 0o4000] + ['x' * 99_000] * 9\n"  # more than a pipe holds
 
@@ -568,6 +609,7 @@ def test_a_kept_sandbox_serves_clean_runs_and_is_replaced_after_one_that_leaves_
     require_sandbox()
     if os.geteuid() != 0:
         pytest.skip("only a grader running as root keeps sandboxes (test_as_a_normal_user checks the other)")
+    statuses: list = []
     seen = _kept_runs(tmp_path, [
         LOOK, LOOK,
         "open('/tmp/left-behind', 'w').write('x')\nq1 = 1\n",  # leaves a file: the sandbox is ended
@@ -576,9 +618,11 @@ def test_a_kept_sandbox_serves_clean_runs_and_is_replaced_after_one_that_leaves_
         LOOK,
         RESULTS_FD + "fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_NONBLOCK)\nq1 = 2\n",
         BIG,  # in a fresh sandbox: its results descriptor blocks as it should, and all of q1 arrives
-        RESULTS_FD + "fcntl.fcntl(fd, fcntl.F_SETOWN, -os.getpgrp())\nq1 = 3\n",
+        RESULTS_FD + "fcntl.fcntl(fd, fcntl.F_SETOWN, -os.getpgrp())\nq1 = 3\n",  # a group as signal owner
         LOOK,
-    ])
+        INFLIGHT,  # leaves /tmp full through a file it unlinked but keeps in flight in a unix socket
+        FILL,  # in a fresh sandbox: /tmp has room
+    ], statuses)
     (uid1, _), pid1 = seen[0]
     (uid2, tmp2), pid2 = seen[1]
     assert pid1 is not None and pid2 == pid1 and tmp2 == []  # served by the same sandbox
@@ -594,6 +638,8 @@ def test_a_kept_sandbox_serves_clean_runs_and_is_replaced_after_one_that_leaves_
     assert seen[8][0] == [0] + ["x" * 99_000] * 9 and seen[8][1] is not None
     assert seen[9] == (3, None)
     assert seen[10][0][1] == [] and seen[10][1] not in (None, seen[8][1])
+    assert seen[11] == (4, None) and seen[12][0] == "wrote 4 MB"
+    assert statuses == [0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0]  # each reported as it ended, by its own status
 
 
 def test_a_kept_sandbox_that_ended_between_runs_costs_the_next_run_nothing(tmp_path):

@@ -20,11 +20,17 @@ seccomp filter, and only then runs the sheets, writing its results to stdout.
 When it has exited, the serving process says how on the status pipe.  Starting
 a sandbox and an interpreter cost more than the rest of a run, so the workers
 that grade a class keep theirs (``keep_sessions``); every other caller gets a
-sandbox of its own for each run.  A kept sandbox serves the next run only if
-this one exited normally (status 0, its whole request read) within its time and
-output limits and left /tmp, the one place it may write, empty; otherwise it is
-ended (``Session.close``: the process group killed) and the next run starts in a
-new one.  So nothing a run leaves behind reaches another run.
+sandbox of its own for each run (and only a grader running as root keeps one:
+there each run has a user id of its own).  A kept sandbox serves the next run only
+if this one exited normally (status 0, its whole request read) within its time and
+output limits, and left /tmp (the one place it may write) empty, its free space
+and inodes as they were, and the results pipe's open file as it was
+(``runner._left_state``); otherwise it is ended (``Session.close``: the process
+group killed) and the next run starts in a new one.  So a run can neither read a
+later run's data nor change what a later run does or is graded.  Traces that no
+sheet needs can still pass from one run to the next (the inode numbers /tmp hands
+out, ports in TIME_WAIT in the sandbox's own network): a channel for two students
+who both want it, who have easier ones.
 
 What a run sees: the Python runtime, an empty /tmp, four devices; no /proc, /etc,
 /home, network, file of any student (its sheets arrive as text, named
@@ -110,7 +116,10 @@ SHEETS = "/sheets"  # where the student's sheet folder appears inside the sandbo
 RUNNER_INSIDE = "/caselab/runner.py"  # the runner code's file name inside the sandbox (tracebacks)
 ENV = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "MALLOC_ARENA_MAX": "2"}  # nothing of the grader's own
 DEVICES = ("/dev/null", "/dev/zero", "/dev/random", "/dev/urandom")
-UID_BASE = 1_900_000_000  # the unprivileged ids a root grader's runs become: UID_BASE + (pid, run) mod 2**24
+# the unprivileged ids a root grader's runs become: ``run_ids(pid)``, 256 for each process id (below 2**22),
+# taken in turn; two processes never share one, and no run outlives its turn in a process
+UID_BASE = 1_900_000_000
+RUN_IDS_PER_PROCESS = 256
 STDERR_KEEP = 4096
 KILL_GRACE = 5.0
 
@@ -245,8 +254,14 @@ def _runtime_binds() -> tuple[str, ...]:
 _uid_counter = itertools.count()
 
 
+def run_ids(pid: int) -> range:
+    """The user ids the runs of process ``pid`` take (as root), in turn."""
+    low = UID_BASE + pid * RUN_IDS_PER_PROCESS
+    return range(low, low + RUN_IDS_PER_PROCESS)
+
+
 def _run_uid() -> int:
-    return UID_BASE + ((os.getpid() % 4096) * 4096 + next(_uid_counter) % 4096)
+    return run_ids(os.getpid())[next(_uid_counter) % RUN_IDS_PER_PROCESS]
 
 
 def command(bwrap: str, limits: Limits, status_fd: int) -> list[str]:
@@ -494,10 +509,11 @@ class Session:
     A run is the only process alive in the sandbox besides that first one (the filter refuses new
     processes), and it is over when that process has exited.  The sandbox is ended, and the next run
     gets a fresh one, unless the run exited normally (status 0, after reading its whole request)
-    within its time and output limits, left the sandbox's /tmp (the only place it may write) empty,
-    and left the results pipe's open file (which the next run's results descriptor shares) as it
-    was.  What else a run could reach is its own: its memory, descriptors and threads end with it,
-    and, as root only (``keep_sessions``), its user id is its own.
+    within its time and output limits and left nothing (``runner._left_state``: /tmp empty, its free
+    space and inodes, and the results pipe's open file, which the next run's results descriptor
+    shares, as they were).  What else a run holds ends with it or is its own: its memory, threads
+    and descriptors (one kept in flight in a unix socket outlives it, but only what it holds counts,
+    and that is /tmp's space), and, as root only (``keep_sessions``), its user id.
     """
 
     def __init__(self, key: tuple):

@@ -494,37 +494,45 @@ def serve(argv):
     (rlimits, its own user id, the seccomp filter, then the sheets), writing its results to stdout.
     When the child has ended, this process writes 8 bytes on the ``--status`` descriptor: the child's
     exit status (``128 + N`` for signal N, as bubblewrap reports one) and 1 when /tmp is no longer empty
-    or the results pipe's open file is not as it was (``_results_pipe_state``), else 0.  After a run that did not exit with 0 or left /tmp not empty it ends (the grader ends the
-    sandbox then and starts a fresh one for the next run; and a run that ended before reading all its
-    request left the rest on stdin, never to be read as a command).  Anything but ``r`` (or the end of
-    stdin) ends it too.
+    or anything else the run could leave is not as it was (``_left_state``), else 0.  After a run that
+    did not exit with 0 or left anything, it ends (the grader ends the sandbox then and starts a fresh
+    one for the next run; and a run that ended before reading all its request left the rest on stdin,
+    never to be read as a command).  Anything but ``r`` (or the end of stdin) ends it too.
     """
     status_fd = int(argv[argv.index("--status") + 1])
     import resource  # noqa: F401  (imported once here rather than in every run)
     import ctypes  # noqa: F401  (each run loads the seccomp filter itself: this process must still fork)
     import fcntl
 
-    results = _results_pipe_state(fcntl)
+    fresh = _left_state(fcntl)
     while os.read(0, 1) == b"r":
         pid = os.fork()
         if pid == 0:
             _serve_one(status_fd, argv)
         code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
         code = 128 - code if code < 0 else code
-        # A run writes its results on a descriptor that shares its open file with ours, and so with the
-        # next run's: flags it set there (O_NONBLOCK, O_ASYNC) or a signal owner would reach the next run.
-        with os.scandir("/tmp") as entries:
-            dirty = next(entries, None) is not None or _results_pipe_state(fcntl) != results
+        try:
+            with os.scandir("/tmp") as entries:
+                dirty = next(entries, None) is not None or _left_state(fcntl) != fresh
+        except BaseException:  # whatever makes the check fail, the sandbox is not used again
+            dirty = True
         os.write(status_fd, code.to_bytes(4, "little") + int(dirty).to_bytes(4, "little"))
         if code or dirty:  # the grader ends this sandbox now; and what is left on stdin may be a request's rest
             break
     os._exit(0)
 
 
-def _results_pipe_state(fcntl):
-    """What a run could change on the results pipe's open file and leave for the next: its flags, its
-    signal owner and its signal (F_GETSIG is 11 on Linux; the module may not name it)."""
-    return (fcntl.fcntl(1, fcntl.F_GETFL), fcntl.fcntl(1, fcntl.F_GETOWN), fcntl.fcntl(1, getattr(fcntl, "F_GETSIG", 11)))
+def _left_state(fcntl):
+    """What a run could leave behind for the next beyond files in /tmp, compared after each run.
+
+    The results pipe's open file, which the next run's results descriptor shares: its flags
+    (O_NONBLOCK, O_ASYNC), its signal owner (F_GETOWN_EX, 16: F_GETOWN cannot tell a process group
+    from an error) and its signal (F_GETSIG, 11).  And /tmp's free blocks and inodes: a file unlinked
+    but kept open, in flight in a unix socket that holds itself, outlives the run's process.
+    """
+    tmp = os.statvfs("/tmp")
+    return (fcntl.fcntl(1, fcntl.F_GETFL), fcntl.fcntl(1, 16, bytes(8)), fcntl.fcntl(1, 11),
+            tmp.f_bfree, tmp.f_ffree)
 
 
 def _serve_one(status_fd, argv):
