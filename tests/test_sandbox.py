@@ -548,6 +548,62 @@ def test_worker_processes_end_with_the_grader_even_when_it_is_killed(tmp_path):
     assert [pid for pid in workers if running(pid)] == []
 
 
+def test_a_killed_grader_leaves_none_of_its_workers_sandboxes(tmp_path):
+    """SIGKILL to a grader whose workers are running sheets in the sandboxes they keep: the workers end
+    with it, and each sandbox (bwrap, its init, the serving process, the run) with its worker."""
+    require_sandbox()
+    if not grading.in_processes():
+        pytest.skip("worker processes are forked, on Linux only")
+    for i in range(4):
+        folder_with(tmp_path, f"s{i}", {"m.py": "import time\nq1 = time.sleep(60) or 'A'\n"})
+    script = tmp_path / "grade.py"
+    script.write_text(
+        "import sys\n"
+        "from pathlib import Path\n"
+        f"sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+        "from test_sandbox import small_quiz\n"
+        "from caselab.grading import batch\n"
+        f"tmp = Path({str(tmp_path)!r})\n"
+        "limits = batch.Limits(seconds=90, call_seconds=90)\n"
+        "for r in batch.grade_many(batch.discover_submissions(tmp / 'subs'), [small_quiz(tmp)], workers=2,\n"
+        "                          workdir=tmp / 'w', limits=limits):\n"
+        "    print(r.student)\n")
+    proc = subprocess.Popen([sys.executable, str(script)], env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+
+    def below(pid: int) -> dict[int, str]:
+        found, todo = {}, [pid]
+        while todo:
+            for child in _children(todo.pop()):
+                try:
+                    found[child] = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[19]
+                except (OSError, IndexError):
+                    continue
+                todo.append(child)
+        return found
+
+    try:
+        deadline, tree = time.monotonic() + 30, {}
+        while time.monotonic() < deadline and len(tree) < 2 * 5:  # each worker: bwrap, init, serving, run
+            time.sleep(0.2)
+            tree = below(proc.pid)
+        assert len(tree) >= 2 * 5, tree
+    finally:
+        proc.kill()
+        proc.wait()
+
+    def running(pid: int, started: str) -> bool:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            return False
+        return fields[0] not in "ZX" and fields[19] == started
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(running(*item) for item in tree.items()):
+        time.sleep(0.1)
+    assert [pid for pid, started in tree.items() if running(pid, started)] == []
+
+
 # --- a sandbox that serves one run after another (sandbox.Session) ------------------------------
 
 def _kept_runs(tmp_path, sources: list[str], statuses: list | None = None) -> list[tuple]:
