@@ -62,6 +62,7 @@ import shutil
 import stat
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -640,14 +641,7 @@ _TITLES: dict = {}
 
 def _module_sums(r: StudentResult) -> dict[str, tuple[float, float]]:
     """module -> (points, max points), each as ``module_score`` computes it (same order of addition)."""
-    points: dict[str, list] = {}
-    tops: dict[str, list] = {}
-    for o in r.outcomes:
-        if o.module not in points:
-            points[o.module], tops[o.module] = [], []
-        points[o.module].append(o.points)
-        tops[o.module].append(o.max_points)
-    return {m: (round(sum(points[m]), 4), round(sum(tops[m]), 4)) for m in points}
+    return {m: (round(points, 4), round(top, 4)) for m, (points, top) in r.module_sums.items()}
 
 
 def _module_max(r: StudentResult, module: str) -> float:
@@ -1052,9 +1046,6 @@ def write_outputs(run: GradeRun, quizzes: Sequence[Quiz], *, figures: dict, expl
                   manual: Manual | None = None, rendered: dict[str, tuple[str, str]] | None = None) -> None:
     """Write the class's files.  ``rendered`` maps a student to their ``student_files``, made while the
     class was graded (their result must be the one in ``run.results``); the others are rendered here."""
-    from caselab.grading.report import render_report
-    from caselab.grading.integrity import write_integrity
-
     out, written = run.out, run.written
     manual = manual if manual is not None else read_manual(out / MANUAL_FILE)
     known = {(r.student, o.module, o.id) for r in run.results for o in r.outcomes}
@@ -1071,11 +1062,28 @@ def write_outputs(run: GradeRun, quizzes: Sequence[Quiz], *, figures: dict, expl
                                    f"{printable(student)}; the row is kept but counts for nothing")
     run.warnings += sorted(set(manual.problems), key=manual.problems.index)
     rendered = rendered or {}
+    files = []
     for r in run.results:
         results, feedback = rendered.get(r.student) or student_files(r, quizzes, manual, explanations=explanations,
                                                                      figures=figures)
-        write_if_changed(out / "results" / f"{file_stem(r.student)}.json", results, written, durable=False)
-        write_if_changed(out / "feedback" / f"{file_stem(r.student)}.md", feedback, written, durable=False)
+        files += [(out / "results" / f"{file_stem(r.student)}.json", results),
+                  (out / "feedback" / f"{file_stem(r.student)}.md", feedback)]
+    # The students' files are written in a thread while the class's files are made here: creating a few
+    # thousand files is mostly the kernel's work, which then runs beside the report's Python.
+    at = len(written)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="caselab-write") as pool:
+        writing = pool.submit(lambda: [write_if_changed(path, data, durable=False) for path, data in files])
+        _write_class_files(run, quizzes, manual, students, canvas_assignment, roster)
+        written[at:at] = [path for (path, _), changed in zip(files, writing.result()) if changed]
+
+
+def _write_class_files(run: GradeRun, quizzes: Sequence[Quiz], manual: Manual, students: set[str],
+                       canvas_assignment: str | None, roster: list[dict] | None) -> None:
+    """gradebook.csv, canvas.csv, report.html, integrity.csv, manual.csv and the run's summary state."""
+    from caselab.grading.report import render_report
+    from caselab.grading.integrity import write_integrity
+
+    out, written = run.out, run.written
     # the files of students graded before but no longer in the submissions folder would make the
     # outputs depend on history; files caselab did not write (no graded state) are left alone
     stems = {file_stem(s) for s in students}
