@@ -109,22 +109,24 @@ def item_stats(results, quizzes: Sequence[Quiz]) -> list[ItemStats]:
     lower = {r.student for r in ranked[-k:]} if k else set()
     # each student's outcome per (module, question), the first when one repeats (one pass, not one per question)
     outcome_of = [{(o.module, o.id): o for o in reversed(r.outcomes)} for r in graded]
+    students = [(r.student, r.score) for r in graded]
     stats = []
     for quiz in quizzes:
         for q in quiz.questions:
-            share, rest, counts, wrong = [], [], Counter(), Counter()
+            share, rest, counts, wrong = [], [], {}, Counter()
             by_student = {}
-            for r, outcomes in zip(graded, outcome_of):
-                o = outcomes[quiz.module, q.id]
-                if o.status == "pending":  # a memo not graded yet says nothing about the question
-                    counts["pending"] += 1
+            key = (quiz.module, q.id)
+            for (student, score), outcomes in zip(students, outcome_of):
+                o = outcomes[key]
+                status = o.status
+                counts[status] = counts.get(status, 0) + 1
+                if status == "pending":  # a memo not graded yet says nothing about the question
                     continue
                 x = o.points / o.max_points if o.max_points else 0.0
                 share.append(x)
-                rest.append(r.score - o.points)
-                by_student[r.student] = x
-                counts[o.status] += 1
-                if o.status in ("wrong", "partial") and o.given:
+                rest.append(score - o.points)
+                by_student[student] = x
+                if status in ("wrong", "partial") and o.given:
                     wrong[_group(q, o.given)] += 1
             n = len(share)
             facility = sum(share) / n if n else None
