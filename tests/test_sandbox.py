@@ -606,6 +606,21 @@ def test_a_killed_grader_leaves_none_of_its_workers_sandboxes(tmp_path):
 
 # --- a sandbox that serves one run after another (sandbox.Session) ------------------------------
 
+def _sheet_m(folder: Path, source: str, names=("q1",)) -> tuple[Path, dict]:
+    """``folder`` holding sheet m with ``source``, and the request that reads ``names`` from it."""
+    folder.mkdir(mode=0o755)
+    (folder / "m.py").write_text(source)
+    return folder, {"sheets": [{"module": "m", "path": str(folder / "m.py"), "names": list(names), "calls": {}}],
+                    "call_seconds": 5.0}
+
+
+def _serving_process() -> int:
+    """The first process inside this thread's kept sandbox: bwrap's child is its PID 1, whose child it is."""
+    (init,) = _children(sandbox._kept.session.proc.pid)
+    (first,) = _children(init)
+    return first
+
+
 def _kept_runs(tmp_path, sources: list[str], statuses: list | None = None) -> list[tuple]:
     """Run each source as sheet m (its q1 read) in one thread that keeps its sandbox, as a grading worker
     does: (q1's value or the run's exit status, the sandbox's bwrap pid after the run or None if ended).
@@ -616,11 +631,8 @@ def _kept_runs(tmp_path, sources: list[str], statuses: list | None = None) -> li
     def work():
         sandbox.keep_sessions()
         for n, source in enumerate(sources):
-            sheets = tmp_path / f"sheets{n}"
-            sheets.mkdir(mode=0o755)
-            (sheets / "m.py").write_text(source)
-            run = sandbox.run({"sheets": [{"module": "m", "path": str(sheets / "m.py"), "names": ["q1"],
-                                           "calls": {}}], "call_seconds": 5.0}, sheets)
+            sheets, request = _sheet_m(tmp_path / f"sheets{n}", source)
+            run = sandbox.run(request, sheets)
             q1 = [r["value"] for r in answers.parse_records(run.output) if r.get("name") == "q1"]
             session = getattr(sandbox._kept, "session", None)
             seen.append((q1[0].get("ok") if q1 else run.exit_status,
@@ -703,20 +715,14 @@ def test_a_kept_sandbox_that_ended_between_runs_costs_the_next_run_nothing(tmp_p
     require_sandbox()
     if os.geteuid() != 0:
         pytest.skip("only a grader running as root keeps sandboxes")
-    sheets = tmp_path / "sheets"
-    sheets.mkdir(mode=0o755)
-    (sheets / "m.py").write_text("q1 = 5\n")
-    request = {"sheets": [{"module": "m", "path": str(sheets / "m.py"), "names": ["q1"], "calls": {}}],
-               "call_seconds": 5.0}
+    sheets, request = _sheet_m(tmp_path / "sheets", "q1 = 5\n")
     answers_seen: list = []
 
     def work():
         sandbox.keep_sessions()
         sandbox.run(request, sheets)
         for _ in range(6):
-            (init,) = _children(sandbox._kept.session.proc.pid)
-            (first,) = _children(init)
-            os.kill(first, 9)
+            os.kill(_serving_process(), 9)
             run = sandbox.run(request, sheets)
             answers_seen.append((run.exit_status, b'"ok":5' in run.output))
 
@@ -768,15 +774,11 @@ def test_the_process_runs_are_forked_from_never_holds_a_students_sheet(tmp_path)
 
     def work():
         sandbox.keep_sessions()
-        sheets = tmp_path / "sheets"
-        sheets.mkdir(mode=0o755)
-        (sheets / "m.py").write_text(f"q1 = {marker!r}\n" + LOOK.replace("q1 =", "q2 ="))
-        run = sandbox.run({"sheets": [{"module": "m", "path": str(sheets / "m.py"), "names": ["q1", "q2"],
-                                       "calls": {}}], "call_seconds": 5.0}, sheets)
+        sheets, request = _sheet_m(tmp_path / "sheets", f"q1 = {marker!r}\n" + LOOK.replace("q1 =", "q2 ="),
+                                   ("q1", "q2"))
+        run = sandbox.run(request, sheets)
         assert marker.encode() in run.output  # the run read the sheet and answered with it
-        bwrap = sandbox._kept.session.proc.pid
-        (init,) = _children(bwrap)  # bubblewrap's PID 1, then the sandbox's first process
-        (first,) = _children(init)
+        first = _serving_process()
         control = b"never to be read as a command"  # from serve's docstring: the scan finds what is there
         held.extend(_memory_holds(first, [marker.encode(), control]))
 
@@ -790,11 +792,7 @@ def test_a_forked_process_never_uses_its_parents_sandbox(tmp_path):
     """A process forked while its thread keeps a sandbox (a grading worker) starts its own; the parent's
     goes on serving the parent."""
     require_sandbox()
-    sheets = tmp_path / "sheets"
-    sheets.mkdir(mode=0o755)
-    (sheets / "m.py").write_text("q1 = 7\n")
-    request = {"sheets": [{"module": "m", "path": str(sheets / "m.py"), "names": ["q1"], "calls": {}}],
-               "call_seconds": 5.0}
+    sheets, request = _sheet_m(tmp_path / "sheets", "q1 = 7\n")
     outcome: list = []
 
     def work():

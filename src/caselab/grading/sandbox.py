@@ -521,6 +521,7 @@ class Session:
         self.proc: subprocess.Popen | None = None
         self.status_fd = -1
         self.code_sent = False
+        self.proc_status: int | None = None  # bwrap's exit status once ended (``close``)
 
     def _start(self, limits: Limits) -> str:
         """Start the sandbox; "" or why it could not start."""
